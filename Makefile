@@ -1,0 +1,40 @@
+# Two commands: `make run` serves the app on SQLite with demo users; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+PORT ?= 5000
+HOST ?= 127.0.0.1
+
+.PHONY: run test bench lint setup install clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+setup: install
+	$(FLASK) setup --demo
+
+run: setup
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m pytest tests/benchmarks -p no:randomly --benchmark-only -o addopts="" -m benchmark_only
+
+lint: install
+	$(VENV)/bin/ruff check app tests
+	$(VENV)/bin/mypy app
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache

@@ -1,0 +1,37 @@
+"""Layanan Pengaduan: the complaint-handling SOP of Disdukcapil Kabupaten Musi Rawas as a BPMN app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import auth, cases, cli, db, inbox, notify, processes, public, web
+from .config import CONFIGS, default_database_url
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configure, then let each capability attach itself with `init_app`."""
+    app = Flask(__name__, instance_relative_config=True)
+    name = config_name or os.environ.get("APP_ENV", "development")
+    app.config.from_object(CONFIGS[name])
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = default_database_url(app.instance_path)
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+
+    db.init_app(app)
+    web.init_app(app)
+    cases.init_app(app)
+    auth.init_app(app)
+    processes.init_app(app)
+    inbox.init_app(app)
+    public.init_app(app)
+    notify.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,13 @@
+"""Cases: one complaint = one process instance, with its state, task index, timers and event log."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..engine import ProcessEngine, WorkingCalendar
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its process engine, on the working-day calendar the configuration names."""
+    calendar = WorkingCalendar.from_setting(app.config.get("CUTI_BERSAMA", ""))
+    app.extensions["process_engine"] = ProcessEngine(calendar)

@@ -1,0 +1,171 @@
+"""The workflow store: deployed process versions, cases, their human tasks, timers and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime
+
+
+class ProcessVersion(Base):
+    """An immutable deployed diagram with the forms it references."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    forms_json: Mapped[str] = mapped_column(Text)  # {"file.schema.json": "<text>", ...}
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deployed_by: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Counter(Base):
+    """Named sequences (one per year for tracking numbers), bumped inside the writer's transaction."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    """One complaint = one process instance, with its serialized workflow state."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    access_code_hash: Mapped[str] = mapped_column(String(200))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    state_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(20), default="berjalan", index=True)
+    outcome: Mapped[str | None] = mapped_column(String(100))
+    outcome_label: Mapped[str | None] = mapped_column(String(200))
+    public_status: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    jenis: Mapped[str | None] = mapped_column(String(50))
+    layanan: Mapped[str | None] = mapped_column(String(50))
+    kanal: Mapped[str | None] = mapped_column(String(50))
+    anonim: Mapped[bool] = mapped_column(Boolean, default=False)
+    rahasia: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    process_version: Mapped[ProcessVersion] = relationship()
+    complainant: Mapped[Complainant | None] = relationship(
+        back_populates="case", uselist=False, cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Complainant(Base):
+    """The complainant's identity, kept out of the workflow state, the task index and the event log."""
+
+    __tablename__ = "complainants"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    nama: Mapped[str | None] = mapped_column(String(200))
+    nik: Mapped[str | None] = mapped_column(String(16))
+    no_kk: Mapped[str | None] = mapped_column(String(16))
+    telepon: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    alamat: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="complainant")
+
+
+class HumanTask(Base):
+    """A user task waiting for (or done by) a person: the inbox reads only this table."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        Index("ix_human_tasks_queue", "status", "lane", "due_at"),
+        Index("ix_human_tasks_assignee", "claimed_by", "status", "due_at"),
+        Index("ix_human_tasks_done", "completed_by", "completed_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    division: Mapped[str | None] = mapped_column(String(20))
+    form_schema: Mapped[str | None] = mapped_column(String(200))
+    form_ui: Mapped[str | None] = mapped_column(String(200))
+    public_status: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready, completed, cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[int | None] = mapped_column(Integer)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    draft_json: Mapped[str | None] = mapped_column(Text)
+    # Copies of the case's list columns, so the inbox never joins or deserializes.
+    tracking_code: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    layanan: Mapped[str | None] = mapped_column(String(50))
+    kanal: Mapped[str | None] = mapped_column(String(50))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship()
+
+
+class Timer(Base):
+    """A timer the case waits on: the worker loads only the cases whose timers are due."""
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting, fired, cancelled
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseEvent(Base):
+    """An append-only record of what happened to a case, hash-chained to the case's previous event."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_role: Mapped[str | None] = mapped_column(String(100))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

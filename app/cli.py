@@ -1,0 +1,100 @@
+"""Command-line interface: `flask --app app setup`, `process validate|deploy`, `timers run-due`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .auth.service import ensure_demo_users
+from .cases.service import fire_due_timers
+from .engine import DiagramError
+from .processes.service import deploy_file, read_forms, validate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+process_cli = AppGroup("process", help="Validate and deploy BPMN diagrams.")
+timers_cli = AppGroup("timers", help="Run the process timers that are due.")
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    """An Alembic configuration pointing at this app's migrations and DATABASE_URL."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade_database() -> None:
+    """Apply every Alembic migration to the configured database."""
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), "head")
+
+
+@click.command("setup")
+@click.option("--demo", is_flag=True, help="Also create demo users for every role.")
+def setup_command(demo: bool) -> None:
+    """Migrate the database, deploy process/ if it is new, and optionally add demo users."""
+    upgrade_database()
+    click.echo("Basis data mutakhir.")
+    process_dir = Path(current_app.config["PROCESS_DIR"])
+    forms_dir = Path(current_app.config["FORMS_DIR"])
+    for path in sorted(process_dir.glob("*.bpmn")):
+        result = deploy_file(path, forms_dir, deployed_by="setup")
+        state = "dipasang" if result.created else "sudah terpasang"
+        click.echo(f"{path.name}: versi {result.version.version} {state}.")
+    if demo:
+        for username in ensure_demo_users():
+            click.echo(f"Pengguna demo: {username} / demo12345")
+
+
+@process_cli.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def validate_command(file: Path, forms_dir: Path | None) -> None:
+    """Check a diagram and its forms; exit 1 listing each refused element and why."""
+    folder = forms_dir or Path(current_app.config["FORMS_DIR"])
+    bpmn_xml = file.read_bytes()
+    problems = validate(bpmn_xml, read_forms(bpmn_xml, folder))
+    if problems:
+        click.echo(f"{file.name} ditolak:", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"{file.name} valid.")
+
+
+@process_cli.command("deploy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def deploy_command(file: Path, forms_dir: Path | None) -> None:
+    """Deploy a diagram as a new immutable version (refused with reasons when invalid)."""
+    folder = forms_dir or Path(current_app.config["FORMS_DIR"])
+    try:
+        result = deploy_file(file, folder, deployed_by="cli")
+    except DiagramError as exc:
+        click.echo(f"{file.name} ditolak:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    state = "dipasang sebagai" if result.created else "sama dengan"
+    click.echo(f"{file.name} {state} {result.version.process_id} versi {result.version.version}.")
+
+
+@timers_cli.command("run-due")
+@click.option("--limit", default=100, show_default=True, help="Most cases to move in one run.")
+def run_due_command(limit: int) -> None:
+    """Fire every timer that is due (SLA escalations, automatic closing)."""
+    moved = fire_due_timers(limit)
+    click.echo(f"{moved} kasus diproses.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(setup_command)
+    app.cli.add_command(process_cli)
+    app.cli.add_command(timers_cli)

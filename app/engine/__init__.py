@@ -1,0 +1,41 @@
+"""The workflow engine: the only package that imports SpiffWorkflow.
+
+It parses and lints diagrams, runs them in a restricted script environment on an Indonesian
+working-day calendar, and hands the rest of the application its own small dataclasses.
+"""
+
+from .calendar import WIB, WorkingCalendar
+from .diagram import DiagramError, ParsedDiagram, lint_diagram, parse_diagram, referenced_form_files
+from .runner import ProcessEngine, TaskNotReady, WorkflowRuntimeError
+from .scripting import check_expression, check_script
+from .types import (
+    DiagramProblem,
+    EngineStep,
+    FormRef,
+    PendingTimer,
+    ReadyTask,
+    StartInfo,
+    StepResult,
+)
+
+__all__ = [
+    "WIB",
+    "DiagramError",
+    "DiagramProblem",
+    "EngineStep",
+    "FormRef",
+    "ParsedDiagram",
+    "PendingTimer",
+    "ProcessEngine",
+    "ReadyTask",
+    "StartInfo",
+    "StepResult",
+    "TaskNotReady",
+    "WorkflowRuntimeError",
+    "WorkingCalendar",
+    "check_expression",
+    "check_script",
+    "lint_diagram",
+    "parse_diagram",
+    "referenced_form_files",
+]
