@@ -26,8 +26,12 @@ class DeployResult:
 
 def read_forms(bpmn_xml: bytes, forms_dir: Path) -> dict[str, str]:
     """The text of every form file the diagram names that exists in FORMS_DIR."""
-    forms = {}
-    for name in referenced_form_files(bpmn_xml):
+    forms: dict[str, str] = {}
+    try:
+        names = referenced_form_files(bpmn_xml)
+    except DiagramError:
+        return forms  # validate() reports the broken XML with its reason
+    for name in names:
         path = (forms_dir / name).resolve()
         if path.is_file() and forms_dir.resolve() in path.parents:
             forms[name] = path.read_text(encoding="utf-8")
