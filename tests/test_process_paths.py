@@ -404,3 +404,34 @@ def test_system_actor_is_recorded_for_timers(store_app: Any) -> None:
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "timer_fired")
     ).one()
     assert fired.actor == SYSTEM.label
+
+
+def test_events_cannot_be_edited_and_an_edit_is_detected(store_app: Any) -> None:
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        case = submit()
+        step(case, "verifikasi_pengaduan", FORWARD, OFFICER)
+    session = get_session()
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(text("UPDATE case_events SET actor = 'someone' WHERE seq = 1"))
+    session.rollback()
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(text("DELETE FROM case_events"))
+    session.rollback()
+    # A database owner who drops the guard still cannot hide an edit from the hash chain.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("DROP TRIGGER case_events_append_only ON case_events"))
+    else:
+        session.execute(text("DROP TRIGGER case_events_no_update"))
+    session.execute(text(
+        "UPDATE case_events SET data_json = replace(data_json, 'teruskan', 'minta_data') "
+        "WHERE type = 'task_completed'"
+    ))
+    session.commit()
+    events = list(session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ))
+    problems = verify_chain(events)
+    assert problems and "isi telah diubah" in problems[0]

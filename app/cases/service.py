@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
+from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
 from .models import Case, Complainant, Counter, HumanTask, ProcessVersion, Timer
 from .store import apply_step
@@ -117,7 +118,8 @@ def _next_tracking_code(session: Session, received_at: datetime) -> str:
     return f"ADU-{year}-{value:06d}"
 
 
-def submit_case(form_data: dict[str, Any], actor: Actor, *, process_id: str = "pengaduan") -> SubmittedCase:
+def submit_case(form_data: dict[str, Any], actor: Actor, *, process_id: str = "pengaduan",
+                attachment_ids: list[str] | None = None) -> SubmittedCase:
     """Start a case from the start form's validated data; identity goes to its own table."""
     session = get_session()
     now = utcnow()
@@ -143,6 +145,7 @@ def submit_case(form_data: dict[str, Any], actor: Actor, *, process_id: str = "p
         session.add(case)
         session.flush()
         session.add(Complainant(case_id=case.id, **{k: identity.get(k) for k in IDENTITY_COLUMNS}))
+        link_attachments(session, attachment_ids or [], case.id, None)
         log = EventLog(session, case.id)
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
@@ -162,7 +165,8 @@ def check_access_code(case: Case, code: str) -> bool:
 
 
 def complete_task(task_id: str, data: dict[str, Any], actor: Actor,
-                  expected_version: int | None = None) -> Case:
+                  expected_version: int | None = None,
+                  attachment_ids: list[str] | None = None) -> Case:
     """Complete a ready user task with validated DATA; a stale or double completion is refused."""
     session = get_session()
     now = utcnow()
@@ -181,6 +185,8 @@ def complete_task(task_id: str, data: dict[str, Any], actor: Actor,
         human_task.completed_by = actor.user_id
         human_task.completed_at = now
         human_task.draft_json = None
+        link_attachments(session, attachment_ids or [], case.id, task_id)
+        _reclassify(case, data)
         log = EventLog(session, case.id)
         log.append("task_completed", actor, now, {"name": human_task.name, "data": data},
                    task_id=task_id, bpmn_id=human_task.bpmn_id)
@@ -197,6 +203,13 @@ def complete_task(task_id: str, data: dict[str, Any], actor: Actor,
         session.rollback()
         raise
     return case
+
+
+def _reclassify(case: Case, data: dict[str, Any]) -> None:
+    """Keep the case's list columns in step when a task corrects the type or the service."""
+    for column in ("jenis", "layanan"):
+        if isinstance(data.get(column), str):
+            setattr(case, column, data[column])
 
 
 def due_case_ids(now: datetime, limit: int = 100) -> list[int]:

@@ -1,0 +1,112 @@
+"""Attachments: checked by content, stored under random names outside the static folder."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import filetype
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..db import get_session, utcnow
+from .events import Actor
+from .models import Attachment
+
+# What a complainant or officer may attach: photos of documents and PDFs.
+ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
+                 "application/pdf": "pdf"}
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_COUNT = 5
+
+
+class AttachmentRejected(ValueError):
+    """An upload that breaks a rule; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file from a form: its name as sent and a readable stream."""
+
+    filename: str
+    stream: IO[bytes]
+
+
+def _limits() -> tuple[int, int]:
+    config = current_app.config
+    return (int(config.get("ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)),
+            int(config.get("ATTACHMENT_MAX_COUNT", DEFAULT_MAX_COUNT)))
+
+
+def upload_dir() -> Path:
+    """The folder files are kept in (instance/uploads by default), created on first use."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
+    """Read and check every upload (count, size, type by content); raise on the first bad one."""
+    max_bytes, max_count = _limits()
+    if len(uploads) > max_count:
+        raise AttachmentRejected(f"Maksimal {max_count} berkas lampiran.")
+    checked = []
+    for upload in uploads:
+        content = upload.stream.read(max_bytes + 1)
+        if len(content) > max_bytes:
+            limit_mb = max_bytes // (1024 * 1024)
+            raise AttachmentRejected(f"Berkas {upload.filename} lebih dari {limit_mb} MB.")
+        if not content:
+            raise AttachmentRejected(f"Berkas {upload.filename} kosong.")
+        kind = filetype.guess(content)
+        if kind is None or kind.mime not in ALLOWED_TYPES:
+            raise AttachmentRejected(
+                f"Berkas {upload.filename} bukan JPG, PNG, WEBP atau PDF (diperiksa dari isinya)."
+            )
+        checked.append((upload, content, kind.mime))
+    return checked
+
+
+def save_uploads(uploads: list[Upload], actor: Actor) -> list[str]:
+    """Check and store UPLOADS unlinked (the caller links them in its transaction); return ids."""
+    session = get_session()
+    ids = []
+    for upload, content, mime in check_uploads(uploads):
+        attachment_id = uuid.uuid4().hex
+        stored_name = f"{attachment_id}.{ALLOWED_TYPES[mime]}"
+        (upload_dir() / stored_name).write_bytes(content)
+        session.add(Attachment(
+            id=attachment_id, original_name=Path(upload.filename or "berkas").name[:255],
+            stored_name=stored_name, content_type=mime, size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(), uploaded_at=utcnow(),
+            uploaded_by=actor.label,
+        ))
+        ids.append(attachment_id)
+    session.flush()
+    return ids
+
+
+def link_attachments(session: Session, ids: list[str], case_id: int, task_id: str | None) -> None:
+    """Attach not-yet-linked uploads to a case (and the task they came with)."""
+    if ids:
+        session.execute(
+            update(Attachment)
+            .where(Attachment.id.in_(ids), Attachment.case_id.is_(None))
+            .values(case_id=case_id, task_id=task_id)
+        )
+
+
+def case_attachments(case_id: int) -> list[Attachment]:
+    """The files attached to a case, oldest first."""
+    return list(get_session().scalars(
+        select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.uploaded_at)
+    ))
+
+
+def attachment_file(attachment: Attachment) -> Path:
+    """Where the attachment's bytes are on disk."""
+    return upload_dir() / attachment.stored_name
