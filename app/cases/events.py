@@ -62,6 +62,7 @@ class EventLog:
             .limit(1)
         ).first()
         self.seq, self.prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+        self.appended: list[CaseEvent] = []
 
     def append(self, type_: str, actor: Actor, occurred_at: datetime, data: dict[str, Any] | None = None,
                task_id: str | None = None, bpmn_id: str | None = None) -> CaseEvent:
@@ -74,6 +75,7 @@ class EventLog:
                           actor_role=actor.role, occurred_at=occurred_at, task_id=task_id,
                           bpmn_id=bpmn_id, data_json=data_json, prev_hash=self.prev_hash, hash=digest)
         self.session.add(event)
+        self.appended.append(event)
         self.prev_hash = digest
         return event
 

@@ -21,6 +21,7 @@ from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
 from .models import Case, Complainant, Counter, HumanTask, ProcessVersion, Timer
+from .signals import events_recorded
 from .store import apply_step
 
 IDENTITY_KEYWORD = "x-identitas"
@@ -149,11 +150,18 @@ def submit_case(form_data: dict[str, Any], actor: Actor, *, process_id: str = "p
         log = EventLog(session, case.id)
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
+        _announce(session, case, log)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     return SubmittedCase(case, access_code)
+
+
+def _announce(session: Session, case: Case, log: EventLog) -> None:
+    """Let subscribers add their rows (notifications) to this same transaction."""
+    session.flush()
+    events_recorded.send(session, case=case, events=list(log.appended))
 
 
 def check_access_code(case: Case, code: str) -> bool:
@@ -191,6 +199,7 @@ def complete_task(task_id: str, data: dict[str, Any], actor: Actor,
         log.append("task_completed", actor, now, {"name": human_task.name, "data": data},
                    task_id=task_id, bpmn_id=human_task.bpmn_id)
         apply_step(session, case, result, log, actor, now, completed_task_id=task_id)
+        _announce(session, case, log)
         session.commit()
     except StaleDataError as exc:
         session.rollback()
@@ -238,7 +247,9 @@ def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
             session.rollback()
             return False
         result = engine().fire_due_timers(case.state_json)
-        apply_step(session, case, result, EventLog(session, case.id), actor, now)
+        log = EventLog(session, case.id)
+        apply_step(session, case, result, log, actor, now)
+        _announce(session, case, log)
         session.commit()
         return True
     except (StaleDataError, IntegrityError):
