@@ -1,0 +1,65 @@
+"""Staff accounts and their role assignments, each backed by a Surat Tugas (assignment letter)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime, utcnow
+
+
+class User(UserMixin, Base):
+    """A staff member who signs in; what they may do comes from their role assignments."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    assignments: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user",
+        lazy="selectin",
+        order_by="RoleAssignment.id",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class RoleAssignment(Base):
+    """One role held by one user for a period, as written in a Surat Tugas; revocable."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (Index("ix_role_assignments_role_valid", "role", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(100))
+    # Bidang Teknis only: pp, pcs, piak or pdip (see roles.DIVISIONS).
+    division: Mapped[str | None] = mapped_column(String(10), default=None)
+    # Tim Penanganan Pengaduan only: the team lead approves drafted answers.
+    is_team_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    surat_tugas_number: Mapped[str] = mapped_column(String(100))
+    surat_tugas_date: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="assignments")
+
+    def is_valid_on(self, day: date) -> bool:
+        """True when this assignment grants its role on DAY: in its period and not revoked."""
+        return self.revoked_at is None and self.valid_from <= day <= self.valid_until
+
+    def __repr__(self) -> str:
+        return f"<RoleAssignment {self.id} {self.role} {self.division or ''}>"

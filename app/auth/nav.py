@@ -1,0 +1,40 @@
+"""The staff navigation each signed-in user sees, derived from the roles they hold today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from . import roles
+from .service import active_roles
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of the header navigation."""
+
+    href: str
+    label: Any
+    key: str
+
+
+_LINKS: tuple[tuple[str, Any, str, frozenset[str]], ...] = (
+    ("/tugas", _l("Kotak tugas"), "tugas", frozenset(roles.STAFF_LANES)),
+    ("/proses", _l("Proses"), "proses", frozenset({roles.PEMILIK_PROSES, roles.ADMINISTRATOR})),
+    ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR, roles.PEMILIK_PROSES})),
+    ("/admin/pengguna", _l("Admin"), "admin", frozenset({roles.ADMINISTRATOR})),
+)
+
+
+def nav_links(user: Any) -> list[NavLink]:
+    """The header links USER may follow today (none for anonymous visitors)."""
+    held = active_roles(user)
+    return [NavLink(href, label, key) for href, label, key, needs in _LINKS if held & needs]
+
+
+def home_path(user: Any) -> str:
+    """Where USER lands after signing in: the first page their roles open, else the front page."""
+    links = nav_links(user)
+    return links[0].href if links else "/"

@@ -1,0 +1,346 @@
+"""Users, role assignments and the permission checks every other capability asks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import get_session, transaction, utcnow
+from . import roles
+from .models import RoleAssignment, User
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
+MIN_PASSWORD_LENGTH = 8
+DEMO_PASSWORD = "demo12345"
+
+# (username, full name, role, division, team lead, Surat Tugas sequence number)
+DEMO_USERS: tuple[tuple[str, str, str, str | None, bool, int], ...] = (
+    ("petugas", "Siti Rahmawati", roles.PETUGAS, None, False, 1),
+    ("tim", "Ahmad Fauzi", roles.TIM, None, True, 2),
+    ("tim2", "Rina Marlina", roles.TIM, None, False, 3),
+    ("teknis_pp", "Budi Santoso", roles.BIDANG_TEKNIS, "pp", False, 4),
+    ("teknis_pcs", "Dewi Lestari", roles.BIDANG_TEKNIS, "pcs", False, 5),
+    ("pemilik", "Hendra Gunawan", roles.PEMILIK_PROSES, None, False, 6),
+    ("auditor", "Yuliana Sari", roles.AUDITOR, None, False, 7),
+    ("admin", "Administrator Sistem", roles.ADMINISTRATOR, None, False, 8),
+)
+
+# Checked when a username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+@dataclass
+class AuthValidationError(ValueError):
+    """Input the auth services refuse; FIELD names the offending form field."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def local_today() -> date:
+    """Today's date in the office's time zone (Asia/Jakarta)."""
+    tz = current_app.config.get("TIMEZONE", "Asia/Jakarta") if has_app_context() else "Asia/Jakarta"
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def _hash(password: str) -> str:
+    method = (
+        current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    )
+    return generate_password_hash(password, method=method)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthValidationError(
+            "password", _("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH)
+        )
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def get_user(user_id: int) -> User | None:
+    """The user with this id, or None."""
+    return get_session().get(User, user_id)
+
+
+def get_user_by_username(username: str) -> User | None:
+    """The user with this username (case-insensitive), or None."""
+    stmt = select(User).where(User.username == username.strip().lower())
+    return get_session().scalars(stmt).first()
+
+
+def list_users() -> list[User]:
+    """Every user, ordered by username, with their assignments loaded."""
+    return list(get_session().scalars(select(User).order_by(User.username)))
+
+
+def create_user(
+    username: str, full_name: str, password: str, email: str = "", is_active: bool = True
+) -> User:
+    """Create a user; raise AuthValidationError on a bad or taken username or a short password."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise AuthValidationError(
+            "username",
+            _(
+                "Nama pengguna 3–50 karakter: huruf kecil, angka, titik, garis bawah "
+                "atau tanda hubung."
+            ),
+        )
+    if not full_name.strip():
+        raise AuthValidationError("full_name", _("Nama lengkap wajib diisi."))
+    _check_password(password)
+    if get_user_by_username(username) is not None:
+        raise AuthValidationError("username", _("Nama pengguna ini sudah dipakai."))
+    with transaction() as session:
+        user = User(
+            username=username,
+            full_name=full_name.strip(),
+            email=email.strip(),
+            password_hash=_hash(password),
+            is_active=is_active,
+        )
+        session.add(user)
+    return user
+
+
+def update_user(
+    user: User, full_name: str, email: str, is_active: bool, new_password: str = ""
+) -> User:
+    """Change a user's name, e-mail and active flag, and the password when one is given."""
+    if not full_name.strip():
+        raise AuthValidationError("full_name", _("Nama lengkap wajib diisi."))
+    if new_password:
+        _check_password(new_password)
+    with transaction() as session:
+        user = session.merge(user)
+        user.full_name = full_name.strip()
+        user.email = email.strip()
+        user.is_active = is_active
+        if new_password:
+            user.password_hash = _hash(new_password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace USER's password (at least MIN_PASSWORD_LENGTH characters)."""
+    _check_password(password)
+    with transaction() as session:
+        session.merge(user).password_hash = _hash(password)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = get_user_by_username(username)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+# --- role assignments ------------------------------------------------------------------------
+
+
+def _validate_assignment(
+    role: str,
+    division: str | None,
+    is_team_lead: bool,
+    st_number: str,
+    valid_from: date,
+    valid_until: date,
+) -> None:
+    if role not in roles.ROLES:
+        raise AuthValidationError("role", _("Peran tidak dikenal."))
+    if role == roles.BIDANG_TEKNIS and division not in roles.DIVISIONS:
+        raise AuthValidationError("division", _("Pilih bidang untuk peran Bidang Teknis."))
+    if role != roles.BIDANG_TEKNIS and division:
+        raise AuthValidationError("division", _("Bidang hanya diisi untuk peran Bidang Teknis."))
+    if is_team_lead and role != roles.TIM:
+        raise AuthValidationError(
+            "is_team_lead", _("Ketua tim hanya untuk peran Tim Penanganan Pengaduan.")
+        )
+    if not st_number.strip():
+        raise AuthValidationError("surat_tugas_number", _("Nomor Surat Tugas wajib diisi."))
+    if valid_until < valid_from:
+        raise AuthValidationError(
+            "valid_until", _("Tanggal akhir berlaku tidak boleh sebelum tanggal mulai berlaku.")
+        )
+
+
+def assign_role(
+    user: User,
+    role: str,
+    *,
+    surat_tugas_number: str,
+    surat_tugas_date: date | None,
+    valid_until: date | None,
+    valid_from: date | None = None,
+    division: str | None = None,
+    is_team_lead: bool = False,
+) -> RoleAssignment:
+    """Give USER a role for a period under a Surat Tugas (valid_from defaults to its date)."""
+    division = division or None
+    if surat_tugas_date is None:
+        raise AuthValidationError("surat_tugas_date", _("Tanggal Surat Tugas wajib diisi."))
+    if valid_until is None:
+        raise AuthValidationError("valid_until", _("Tanggal akhir berlaku wajib diisi."))
+    start = valid_from or surat_tugas_date
+    _validate_assignment(role, division, is_team_lead, surat_tugas_number, start, valid_until)
+    with transaction() as session:
+        assignment = RoleAssignment(
+            user_id=user.id,
+            role=role,
+            division=division,
+            is_team_lead=is_team_lead,
+            surat_tugas_number=surat_tugas_number.strip(),
+            surat_tugas_date=surat_tugas_date,
+            valid_from=start,
+            valid_until=valid_until,
+        )
+        session.add(assignment)
+    get_session().expire(user, ["assignments"])
+    return assignment
+
+
+def get_assignment(assignment_id: int) -> RoleAssignment | None:
+    """The role assignment with this id, or None."""
+    return get_session().get(RoleAssignment, assignment_id)
+
+
+def revoke_assignment(assignment_id: int) -> RoleAssignment:
+    """Revoke an assignment from now on (kept for the record); raise LookupError if unknown."""
+    with transaction() as session:
+        assignment = session.get(RoleAssignment, assignment_id)
+        if assignment is None:
+            raise LookupError(assignment_id)
+        if assignment.revoked_at is None:
+            assignment.revoked_at = utcnow()
+    return assignment
+
+
+# --- permission checks -----------------------------------------------------------------------
+
+
+def _valid_assignments(user: Any, today: date | None = None) -> Iterable[RoleAssignment]:
+    """USER's assignments that grant something today; nothing for anonymous or inactive users."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    day = today or local_today()
+    return [a for a in user.assignments if a.is_valid_on(day)]
+
+
+def active_roles(user: Any, today: date | None = None) -> set[str]:
+    """The roles USER holds today through a valid, unrevoked assignment."""
+    return {a.role for a in _valid_assignments(user, today)}
+
+
+def user_divisions(user: Any, today: date | None = None) -> set[str]:
+    """The Bidang Teknis division codes USER works for today."""
+    return {
+        a.division
+        for a in _valid_assignments(user, today)
+        if a.role == roles.BIDANG_TEKNIS and a.division
+    }
+
+
+def can_work_lane(
+    user: Any, lane: str | None, division: str | None = None, today: date | None = None
+) -> bool:
+    """True when USER may work tasks of LANE; for Bidang Teknis a given DIVISION must match.
+
+    With division None any valid Bidang Teknis assignment suffices (a task not routed to a
+    division). The Pelanggan lane is never staff work.
+    """
+    if not lane:
+        return False
+    for assignment in _valid_assignments(user, today):
+        if assignment.role != lane:
+            continue
+        if lane != roles.BIDANG_TEKNIS or division is None or assignment.division == division:
+            return True
+    return False
+
+
+def has_any_role(user: Any, *wanted: str, today: date | None = None) -> bool:
+    """True when USER holds at least one of the WANTED roles today."""
+    return bool(active_roles(user, today) & set(wanted))
+
+
+def is_team_lead(user: Any, today: date | None = None) -> bool:
+    """True when USER leads the Tim Penanganan Pengaduan today."""
+    return any(a.role == roles.TIM and a.is_team_lead for a in _valid_assignments(user, today))
+
+
+def users_with_role(
+    role: str, division: str | None = None, today: date | None = None
+) -> list[User]:
+    """Active users who may work ROLE today (matching DIVISION for Bidang Teknis), by username."""
+    stmt = (
+        select(User)
+        .join(RoleAssignment)
+        .where(User.is_active.is_(True), RoleAssignment.role == role)
+        .distinct()
+        .order_by(User.username)
+    )
+    candidates = get_session().scalars(stmt)
+    return [u for u in candidates if can_work_lane(u, role, division, today)]
+
+
+def team_leads(today: date | None = None) -> list[User]:
+    """Active users who lead the Tim Penanganan Pengaduan today."""
+    return [u for u in users_with_role(roles.TIM, today=today) if is_team_lead(u, today)]
+
+
+# --- demo data -------------------------------------------------------------------------------
+
+
+def ensure_demo_users(today: date | None = None) -> list[str]:
+    """Create the demo users (password demo12345) valid this year; idempotent; new usernames."""
+    day = today or local_today()
+    year_start, year_end = date(day.year, 1, 1), date(day.year, 12, 31)
+    created: list[str] = []
+    for username, full_name, role, division, lead, seq in DEMO_USERS:
+        user = get_user_by_username(username)
+        if user is None:
+            user = create_user(username, full_name, DEMO_PASSWORD, f"{username}@example.go.id")
+            created.append(username)
+        if any(a.role == role and a.is_valid_on(day) for a in user.assignments):
+            continue
+        assign_role(
+            user,
+            role,
+            surat_tugas_number=f"800/ST/DKCS/{day.year}/{seq:03d}",
+            surat_tugas_date=year_start,
+            valid_until=year_end,
+            division=division,
+            is_team_lead=lead,
+        )
+    return created
+
+
+def assignment_status(assignment: RoleAssignment, today: date | None = None) -> str:
+    """One of "revoked", "pending", "expired" or "valid" for ASSIGNMENT on TODAY."""
+    day = today or local_today()
+    if assignment.revoked_at is not None:
+        return "revoked"
+    if day < assignment.valid_from:
+        return "pending"
+    if day > assignment.valid_until:
+        return "expired"
+    return "valid"
