@@ -1,0 +1,82 @@
+"""Shared fixtures: the app on a fresh SQLite database, client, CLI runner, demo users, login."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
+
+from app import create_app
+from app.auth.service import ensure_demo_users
+from app.db import Base, get_engine
+from app.models_registry import import_all_models
+from tests.support import ROOT
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _create_schema(app: Flask) -> None:
+    """Create every table of the application (to be replaced by the Alembic migrations)."""
+    import_all_models()
+    with app.app_context():
+        Base.metadata.create_all(get_engine())
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """The application on an empty SQLite database in a temporary folder; CSRF stays on."""
+    app = create_app(
+        "test",
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite'}",
+            "PROCESS_DIR": str(ROOT / "process"),
+            "FORMS_DIR": str(ROOT / "forms"),
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "NODE_MODULES_DIR": str(ROOT / "node_modules"),
+            # Fast hashes: scrypt's cost is for attackers, not for the test suite.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        },
+    )
+    _create_schema(app)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like test client (cookies kept between requests)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Runs the app's `flask` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_users(app: Flask) -> list[str]:
+    """The demo staff (petugas, tim, tim2, teknis_pp, teknis_pcs, pemilik, auditor, admin)."""
+    with app.app_context():
+        return ensure_demo_users()
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form in HTML."""
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = "demo12345") -> TestResponse:
+    """Sign in through the real form (CSRF token included) and return the response."""
+    page = client.get("/masuk")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        "/masuk", data={"csrf_token": token, "username": username, "password": password}
+    )
