@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cases, cli, db, inbox, notify, processes, public, web
+from . import auth, cases, cli, db, formrender, inbox, notify, processes, public, web
 from .config import CONFIGS, default_database_url
 
 
@@ -27,6 +27,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     db.init_app(app)
     web.init_app(app)
+    formrender.init_app(app)
     cases.init_app(app)
     auth.init_app(app)
     processes.init_app(app)
