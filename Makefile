@@ -23,7 +23,10 @@ install: $(VENV)/.installed node_modules/.installed
 setup: install
 	$(FLASK) setup --demo
 
+# The timer worker runs beside the server and stops with it.
 run: setup
+	$(FLASK) timers run-due --every 60 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .auth.service import ensure_demo_users
 from .cases.service import fire_due_timers
@@ -36,6 +37,7 @@ def upgrade_database() -> None:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also create demo users for every role.")
 def setup_command(demo: bool) -> None:
     """Migrate the database, deploy process/ if it is new, and optionally add demo users."""
@@ -87,10 +89,17 @@ def deploy_command(file: Path, forms_dir: Path | None) -> None:
 
 @timers_cli.command("run-due")
 @click.option("--limit", default=100, show_default=True, help="Most cases to move in one run.")
-def run_due_command(limit: int) -> None:
+@click.option("--every", type=int, default=0, help="Keep running, checking every N seconds.")
+def run_due_command(limit: int, every: int) -> None:
     """Fire every timer that is due (SLA escalations, automatic closing)."""
-    moved = fire_due_timers(limit)
-    click.echo(f"{moved} kasus diproses.")
+    while True:
+        moved = fire_due_timers(limit)
+        if not every:
+            click.echo(f"{moved} kasus diproses.")
+            return
+        if moved:
+            click.echo(f"{moved} kasus diproses.")
+        time.sleep(every)
 
 
 def init_app(app: Flask) -> None:

@@ -13,18 +13,16 @@ from werkzeug.test import TestResponse
 
 from app import create_app
 from app.auth.service import ensure_demo_users
-from app.db import Base, get_engine
-from app.models_registry import import_all_models
+from app.cli import upgrade_database
 from tests.support import ROOT
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _create_schema(app: Flask) -> None:
-    """Create every table of the application (to be replaced by the Alembic migrations)."""
-    import_all_models()
+    """Create the schema the way production does: every Alembic migration, in order."""
     with app.app_context():
-        Base.metadata.create_all(get_engine())
+        upgrade_database()
 
 
 @pytest.fixture
