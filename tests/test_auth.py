@@ -322,3 +322,20 @@ def test_missing_page_is_explained_in_indonesian(client: FlaskClient) -> None:
     response = client.get("/tidak-ada")
     assert response.status_code == 404
     assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_the_last_administrator_cannot_lock_everyone_out(
+    app: Flask, client: FlaskClient, demo_users: list[str]
+) -> None:
+    login(client, "admin")
+    with app.app_context():
+        admin = _user("admin")
+        admin_assignment = admin.assignments[0].id
+    page = client.get(f"/admin/pengguna/{admin.id}").get_data(as_text=True)
+    response = client.post(
+        f"/admin/peran/{admin_assignment}/cabut",
+        data={"csrf_token": csrf_token_from(page)},
+        follow_redirects=True,
+    )
+    assert "administrator terakhir" in response.get_data(as_text=True)
+    assert client.get("/admin/pengguna").status_code == 200

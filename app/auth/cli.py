@@ -104,6 +104,8 @@ def revoke_command(assignment_id: int) -> None:
         assignment = service.revoke_assignment(assignment_id)
     except LookupError as exc:
         raise click.ClickException(f"Penugasan {assignment_id} tidak ada.") from exc
+    except service.AuthValidationError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(f"Penugasan {assignment.id} ({assignment.role}) dicabut.")
 
 

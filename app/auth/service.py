@@ -124,6 +124,8 @@ def update_user(
     """Change a user's name, e-mail and active flag, and the password when one is given."""
     if not full_name.strip():
         raise AuthValidationError("full_name", _("Nama lengkap wajib diisi."))
+    if not is_active and _is_last_administrator(user):
+        raise AuthValidationError("is_active", _last_admin_message())
     if new_password:
         _check_password(new_password)
     with transaction() as session:
@@ -152,6 +154,16 @@ def authenticate(username: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None
     return user
+
+
+def _last_admin_message() -> str:  # noqa: N802 - a message, translated when raised
+    return _("Tidak dapat dilakukan: ini administrator terakhir yang berlaku.")
+
+
+def _is_last_administrator(user: User) -> bool:
+    """True when USER is the only active user holding a valid Administrator role today."""
+    admins = users_with_role(roles.ADMINISTRATOR)
+    return [u.id for u in admins] == [user.id]
 
 
 # --- role assignments ------------------------------------------------------------------------
@@ -224,11 +236,16 @@ def get_assignment(assignment_id: int) -> RoleAssignment | None:
 
 
 def revoke_assignment(assignment_id: int) -> RoleAssignment:
-    """Revoke an assignment from now on (kept for the record); raise LookupError if unknown."""
+    """Revoke an assignment from now on (kept for the record); raise LookupError if unknown.
+
+    Refuses (AuthValidationError) to revoke the last valid Administrator assignment.
+    """
     with transaction() as session:
         assignment = session.get(RoleAssignment, assignment_id)
         if assignment is None:
             raise LookupError(assignment_id)
+        if assignment.role == roles.ADMINISTRATOR and _is_last_administrator(assignment.user):
+            raise AuthValidationError("role", _last_admin_message())
         if assignment.revoked_at is None:
             assignment.revoked_at = utcnow()
     return assignment

@@ -160,9 +160,13 @@ def assignment_add(user_id: int) -> Response | tuple[str, int]:
 @role_required(roles.ADMINISTRATOR)
 def assignment_revoke(assignment_id: int) -> Response:
     """Revoke a role assignment (it stays on record)."""
-    try:
-        assignment = service.revoke_assignment(assignment_id)
-    except LookupError:
+    assignment = service.get_assignment(assignment_id)
+    if assignment is None:
         abort(404)
-    flash(_("Peran %(role)s dicabut.", role=assignment.role), "success")
+    try:
+        service.revoke_assignment(assignment_id)
+    except service.AuthValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Peran %(role)s dicabut.", role=assignment.role), "success")
     return redirect(url_for("auth.user_edit", user_id=assignment.user_id) + "#peran")
