@@ -30,10 +30,10 @@ run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/benchmarks
 
 bench: install
-	$(PY) -m pytest tests/benchmarks -p no:randomly --benchmark-only -o addopts="" -m benchmark_only
+	$(PY) -m pytest tests/benchmarks --benchmark-only --benchmark-columns=min,median,mean,max,rounds
 
 lint: install
 	$(VENV)/bin/ruff check app tests
