@@ -156,7 +156,7 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def _last_admin_message() -> str:  # noqa: N802 - a message, translated when raised
+def _last_admin_message() -> str:
     return _("Tidak dapat dilakukan: ini administrator terakhir yang berlaku.")
 
 
