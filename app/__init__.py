@@ -1,4 +1,4 @@
-"""Layanan Pengaduan: the complaint-handling SOP of Disdukcapil Kabupaten Musi Rawas as a BPMN app."""
+"""Layanan Pengaduan: the complaint SOP of Disdukcapil Musi Rawas as a BPMN app."""
 
 from __future__ import annotations
 

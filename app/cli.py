@@ -56,7 +56,9 @@ def setup_command(demo: bool) -> None:
 
 @process_cli.command("validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None
+)
 def validate_command(file: Path, forms_dir: Path | None) -> None:
     """Check a diagram and its forms; exit 1 listing each refused element and why."""
     folder = forms_dir or Path(current_app.config["FORMS_DIR"])
@@ -72,7 +74,9 @@ def validate_command(file: Path, forms_dir: Path | None) -> None:
 
 @process_cli.command("deploy")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option(
+    "--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None
+)
 def deploy_command(file: Path, forms_dir: Path | None) -> None:
     """Deploy a diagram as a new immutable version (refused with reasons when invalid)."""
     folder = forms_dir or Path(current_app.config["FORMS_DIR"])

@@ -1,4 +1,4 @@
-"""Imports every capability's models so that Base.metadata knows all tables (for Alembic and tests)."""
+"""Imports every capability's models so Base.metadata knows all tables (Alembic, tests)."""
 
 from __future__ import annotations
 

@@ -22,8 +22,13 @@ from tests.test_process_paths import START_DATA
 
 
 def _fresh(tmp_path: Path) -> Flask:
-    return create_app("test", {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
-                               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    return create_app(
+        "test",
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        },
+    )
 
 
 def test_setup_on_an_empty_database_is_complete_and_repeatable(tmp_path: Path) -> None:
@@ -40,7 +45,15 @@ def test_setup_on_an_empty_database_is_complete_and_repeatable(tmp_path: Path) -
         session = get_session()
         assert session.scalar(select(func.count()).select_from(ProcessVersion)) == 1
         usernames = set(session.scalars(select(User.username)))
-        assert {"petugas", "tim", "teknis_pp", "teknis_pcs", "pemilik", "auditor", "admin"} <= usernames
+        assert {
+            "petugas",
+            "tim",
+            "teknis_pp",
+            "teknis_pcs",
+            "pemilik",
+            "auditor",
+            "admin",
+        } <= usernames
 
 
 def test_deploy_makes_a_new_version_only_when_the_diagram_changes(
@@ -51,20 +64,29 @@ def test_deploy_makes_a_new_version_only_when_the_diagram_changes(
     same = runner.invoke(args=["process", "deploy", str(diagram)])
     assert "sama dengan pengaduan versi 1" in same.output
     edited = tmp_path / "pengaduan.bpmn"
-    edited.write_text(diagram.read_text(encoding="utf-8").replace(
-        'name="Menelaah pengaduan"', 'name="Menelaah dan menilai pengaduan"'), encoding="utf-8")
+    edited.write_text(
+        diagram.read_text(encoding="utf-8").replace(
+            'name="Menelaah pengaduan"', 'name="Menelaah dan menilai pengaduan"'
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["process", "deploy", str(edited), "--forms", str(ROOT / "forms")])
     assert result.exit_code == 0, result.output
     assert "dipasang sebagai pengaduan versi 2" in result.output
     with app.app_context():
-        versions = get_session().scalars(select(ProcessVersion).order_by(ProcessVersion.version)).all()
+        versions = (
+            get_session().scalars(select(ProcessVersion).order_by(ProcessVersion.version)).all()
+        )
         assert [v.version for v in versions] == [1, 2]
         assert b"Menelaah pengaduan" in versions[0].bpmn_xml  # version 1 is untouched
 
 
 def test_timers_run_due_moves_only_due_cases(app: Flask, runner: FlaskCliRunner) -> None:
     runner.invoke(args=["process", "deploy", str(ROOT / "process" / "pengaduan.bpmn")])
-    with app.app_context(), time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=WIB), tick=False):
+    with (
+        app.app_context(),
+        time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=WIB), tick=False),
+    ):
         case_id = submit_case(dict(START_DATA), PUBLIC).case.id
     with time_machine.travel(datetime(2026, 12, 7, 12, 0, tzinfo=WIB), tick=False):
         assert runner.invoke(args=["timers", "run-due"]).output.strip() == "0 kasus diproses."

@@ -1,4 +1,4 @@
-"""A diagram is untrusted input: unsafe code and broken diagrams are refused at deploy and at run."""
+"""A diagram is untrusted input: unsafe or broken diagrams are refused at deploy and at run."""
 
 from __future__ import annotations
 
@@ -90,15 +90,30 @@ def test_restricted_environment_still_runs_ordinary_expressions() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "element", "reason"),
     [
-        ('value="telaah.schema.json"', 'value="hilang.schema.json"', "telaah_pengaduan",
-         "hilang.schema.json tidak ada"),
-        ('<bpmn:lane id="lane_bidang_teknis" name="Bidang Teknis">',
-         '<bpmn:lane id="lane_bidang_teknis" name="Bidang Rahasia">', "tindak_lanjut_teknis",
-         "Bidang Rahasia"),
-        ("tambah_hari_kerja(tanggal_diterima, 5)", "tambah_hari_kerja(tanggal_diterima, 5",
-         "timer_standar_layanan", "ditolak"),
-        ('<bpmn:sequenceFlow id="alur_teruskan"', '<bpmn:sequenceFlowX id="alur_teruskan"', "",
-         "XML"),
+        (
+            'value="telaah.schema.json"',
+            'value="hilang.schema.json"',
+            "telaah_pengaduan",
+            "hilang.schema.json tidak ada",
+        ),
+        (
+            '<bpmn:lane id="lane_bidang_teknis" name="Bidang Teknis">',
+            '<bpmn:lane id="lane_bidang_teknis" name="Bidang Rahasia">',
+            "tindak_lanjut_teknis",
+            "Bidang Rahasia",
+        ),
+        (
+            "tambah_hari_kerja(tanggal_diterima, 5)",
+            "tambah_hari_kerja(tanggal_diterima, 5",
+            "timer_standar_layanan",
+            "ditolak",
+        ),
+        (
+            '<bpmn:sequenceFlow id="alur_teruskan"',
+            '<bpmn:sequenceFlowX id="alur_teruskan"',
+            "",
+            "XML",
+        ),
     ],
 )
 def test_broken_diagrams_are_refused_with_element_and_reason(
@@ -116,7 +131,14 @@ def test_invalid_form_schema_is_refused(cli: Any, tmp_path: Path) -> None:
     for source in (ROOT / "forms").iterdir():
         (forms / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     (forms / "telaah.schema.json").write_text('{"type": "objek"}', encoding="utf-8")
-    result = cli.invoke(args=["process", "validate", str(ROOT / "process" / "pengaduan.bpmn"),
-                              "--forms", str(forms)])
+    result = cli.invoke(
+        args=[
+            "process",
+            "validate",
+            str(ROOT / "process" / "pengaduan.bpmn"),
+            "--forms",
+            str(forms),
+        ]
+    )
     assert result.exit_code == 1
     assert "telaah_pengaduan" in result.output and "bukan JSON Schema" in result.output

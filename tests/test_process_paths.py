@@ -100,9 +100,11 @@ def _valid(schema: dict[str, Any], data: dict[str, Any]) -> None:
 
 def ready_tasks(case: Case) -> list[HumanTask]:
     session = get_session()
-    return list(session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")
-    ))
+    return list(
+        session.scalars(
+            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")
+        )
+    )
 
 
 def assert_reloads_equal(case: Case) -> None:
@@ -149,16 +151,20 @@ def reload(case: Case) -> Case:
 
 def event_types(case: Case) -> list[str]:
     session = get_session()
-    return list(session.scalars(
-        select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-    ))
+    return list(
+        session.scalars(
+            select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        )
+    )
 
 
 def assert_chain_intact(case: Case) -> None:
     session = get_session()
-    events = list(session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-    ))
+    events = list(
+        session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        )
+    )
     assert verify_chain(events) == []
 
 
@@ -183,9 +189,12 @@ def test_forwarded_without_coordination_ends_selesai(store_app: Any) -> None:
     assert (case.status, case.outcome) == ("selesai", "akhir_selesai")
     assert ready_tasks(case) == []
     # The SLA watch ended with the case: no timer is left waiting.
-    assert get_session().scalars(
-        select(Timer).where(Timer.case_id == case.id, Timer.status == "waiting")
-    ).all() == []
+    assert (
+        get_session()
+        .scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == "waiting"))
+        .all()
+        == []
+    )
     assert event_types(case)[0] == "case_submitted"
     assert event_types(case)[-1] == "case_closed"
     assert_chain_intact(case)
@@ -197,7 +206,11 @@ def test_coordination_goes_to_the_chosen_division_only(store_app: Any) -> None:
     step(case, "verifikasi_pengaduan", FORWARD, OFFICER)
     step(case, "telaah_pengaduan", STUDY_WITH_PCS, TEAM)
     [task] = ready_tasks(case)
-    assert (task.bpmn_id, task.lane, task.division) == ("tindak_lanjut_teknis", "Bidang Teknis", "pcs")
+    assert (task.bpmn_id, task.lane, task.division) == (
+        "tindak_lanjut_teknis",
+        "Bidang Teknis",
+        "pcs",
+    )
     step(case, "tindak_lanjut_teknis", {"hasil_tindak_lanjut": "Data akta sudah benar."}, TECHNICAL)
     [task] = ready_tasks(case)
     assert task.bpmn_id == "susun_jawaban"
@@ -225,10 +238,15 @@ def test_incomplete_data_is_supplied_by_the_complainant(store_app: Any) -> None:
 
 @time_machine.travel(MONDAY_MORNING, tick=False)
 def test_not_our_authority_is_referred_and_ends(store_app: Any) -> None:
-    case = submit(jenis="pengaduan", layanan="lainnya", menyangkut_data_sendiri=False,
-                  nik=None, no_kk=None)
-    step(case, "verifikasi_pengaduan", {"keputusan_verifikasi": "bukan_wewenang", "wewenang": False},
-         OFFICER)
+    case = submit(
+        jenis="pengaduan", layanan="lainnya", menyangkut_data_sendiri=False, nik=None, no_kk=None
+    )
+    step(
+        case,
+        "verifikasi_pengaduan",
+        {"keputusan_verifikasi": "bukan_wewenang", "wewenang": False},
+        OFFICER,
+    )
     refer = {
         "instansi_rujukan": "Dinas Pekerjaan Umum Kabupaten Musi Rawas",
         "alasan_rujukan": "Pengaduan tentang jalan rusak bukan urusan kependudukan.",
@@ -251,12 +269,26 @@ def test_rejected_answer_goes_back_to_the_team_then_is_accepted(store_app: Any) 
     step(case, "konfirmasi_jawaban", REJECT, PUBLIC)
     [task] = ready_tasks(case)
     assert (task.bpmn_id, task.lane) == ("telaah_pengaduan", "Tim Penanganan Pengaduan")
-    completed = get_session().scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.bpmn_id == "konfirmasi_jawaban")
-    ).one()
-    assert json.loads(completed.data_json)["data"]["alasan_tidak_sesuai"] == REJECT["alasan_tidak_sesuai"]
+    completed = (
+        get_session()
+        .scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id == case.id, CaseEvent.bpmn_id == "konfirmasi_jawaban"
+            )
+        )
+        .one()
+    )
+    assert (
+        json.loads(completed.data_json)["data"]["alasan_tidak_sesuai"]
+        == REJECT["alasan_tidak_sesuai"]
+    )
     step(case, "telaah_pengaduan", STUDY_ALONE, TEAM)
-    step(case, "susun_jawaban", {"jawaban": "KTP-el Anda dicetak ulang hari ini; silakan ambil."}, TEAM)
+    step(
+        case,
+        "susun_jawaban",
+        {"jawaban": "KTP-el Anda dicetak ulang hari ini; silakan ambil."},
+        TEAM,
+    )
     step(case, "sampaikan_jawaban", DELIVER, OFFICER)
     step(case, "konfirmasi_jawaban", ACCEPT, PUBLIC)
     assert reload(case).outcome == "akhir_selesai"
@@ -315,9 +347,13 @@ def test_due_date_spans_a_weekend_and_a_national_holiday(store_app: Any) -> None
 
 
 def test_cuti_bersama_from_configuration_moves_the_due_date(tmp_path: Path) -> None:
-    app = create_app("test", {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}",
-                              "CUTI_BERSAMA": "2026-12-24"})
-    with app.app_context(), time_machine.travel(datetime(2026, 12, 23, 10, 0, tzinfo=WIB), tick=False):
+    app = create_app(
+        "test", {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}", "CUTI_BERSAMA": "2026-12-24"}
+    )
+    with (
+        app.app_context(),
+        time_machine.travel(datetime(2026, 12, 23, 10, 0, tzinfo=WIB), tick=False),
+    ):
         upgrade_database()
         deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
         case = submit()
@@ -338,8 +374,10 @@ def test_stale_completion_is_refused_and_changes_nothing(store_app: Any) -> None
     after_first = reload(case)
     assert after_first.version == version_seen + 1
     events_after_first = event_types(case)
-    tasks_after_first = {(t.id, t.status) for t in get_session().scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id))}
+    tasks_after_first = {
+        (t.id, t.status)
+        for t in get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))
+    }
     # The second person still holds the old page: same task, old version.
     with pytest.raises(service.TaskUnavailable):
         service.complete_task(task.id, FORWARD, Actor("user", 9), expected_version=version_seen)
@@ -349,8 +387,10 @@ def test_stale_completion_is_refused_and_changes_nothing(store_app: Any) -> None
     after = reload(case)
     assert after.version == after_first.version and after.state_json == after_first.state_json
     assert event_types(case) == events_after_first
-    assert {(t.id, t.status) for t in get_session().scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id))} == tasks_after_first
+    assert {
+        (t.id, t.status)
+        for t in get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))
+    } == tasks_after_first
     assert before_state != after.state_json and len(before_events) < len(events_after_first)
 
 
@@ -379,7 +419,8 @@ def test_identity_stays_out_of_state_tasks_and_events(store_app: Any) -> None:
         case = submit(anonim=True, email="siti@example.org")
     case = reload(case)
     stored = case.state_json + "".join(
-        e.data_json for e in get_session().scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))
+        e.data_json
+        for e in get_session().scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))
     )
     for secret in ("Siti Aminah", "1605011201900001", "081234567890", "siti@example.org"):
         assert secret not in stored
@@ -400,9 +441,13 @@ def test_system_actor_is_recorded_for_timers(store_app: Any) -> None:
         case = submit()
     with time_machine.travel(datetime(2026, 12, 9, 9, 0, tzinfo=WIB), tick=False):
         service.fire_due_timers()
-    fired = get_session().scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "timer_fired")
-    ).one()
+    fired = (
+        get_session()
+        .scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "timer_fired")
+        )
+        .one()
+    )
     assert fired.actor == SYSTEM.label
 
 
@@ -425,13 +470,17 @@ def test_events_cannot_be_edited_and_an_edit_is_detected(store_app: Any) -> None
         session.execute(text("DROP TRIGGER case_events_append_only ON case_events"))
     else:
         session.execute(text("DROP TRIGGER case_events_no_update"))
-    session.execute(text(
-        "UPDATE case_events SET data_json = replace(data_json, 'teruskan', 'minta_data') "
-        "WHERE type = 'task_completed'"
-    ))
+    session.execute(
+        text(
+            "UPDATE case_events SET data_json = replace(data_json, 'teruskan', 'minta_data') "
+            "WHERE type = 'task_completed'"
+        )
+    )
     session.commit()
-    events = list(session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
-    ))
+    events = list(
+        session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        )
+    )
     problems = verify_chain(events)
     assert problems and "isi telah diubah" in problems[0]

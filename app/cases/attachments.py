@@ -18,8 +18,12 @@ from .events import Actor
 from .models import Attachment
 
 # What a complainant or officer may attach: photos of documents and PDFs.
-ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
-                 "application/pdf": "pdf"}
+ALLOWED_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_COUNT = 5
 
@@ -38,8 +42,10 @@ class Upload:
 
 def _limits() -> tuple[int, int]:
     config = current_app.config
-    return (int(config.get("ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)),
-            int(config.get("ATTACHMENT_MAX_COUNT", DEFAULT_MAX_COUNT)))
+    return (
+        int(config.get("ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        int(config.get("ATTACHMENT_MAX_COUNT", DEFAULT_MAX_COUNT)),
+    )
 
 
 def upload_dir() -> Path:
@@ -79,12 +85,18 @@ def save_uploads(uploads: list[Upload], actor: Actor) -> list[str]:
         attachment_id = uuid.uuid4().hex
         stored_name = f"{attachment_id}.{ALLOWED_TYPES[mime]}"
         (upload_dir() / stored_name).write_bytes(content)
-        session.add(Attachment(
-            id=attachment_id, original_name=Path(upload.filename or "berkas").name[:255],
-            stored_name=stored_name, content_type=mime, size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(), uploaded_at=utcnow(),
-            uploaded_by=actor.label,
-        ))
+        session.add(
+            Attachment(
+                id=attachment_id,
+                original_name=Path(upload.filename or "berkas").name[:255],
+                stored_name=stored_name,
+                content_type=mime,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_at=utcnow(),
+                uploaded_by=actor.label,
+            )
+        )
         ids.append(attachment_id)
     session.flush()
     return ids
@@ -102,9 +114,11 @@ def link_attachments(session: Session, ids: list[str], case_id: int, task_id: st
 
 def case_attachments(case_id: int) -> list[Attachment]:
     """The files attached to a case, oldest first."""
-    return list(get_session().scalars(
-        select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.uploaded_at)
-    ))
+    return list(
+        get_session().scalars(
+            select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.uploaded_at)
+        )
+    )
 
 
 def attachment_file(attachment: Attachment) -> Path:

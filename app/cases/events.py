@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -39,12 +39,30 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def event_hash(prev_hash: str, case_id: int, seq: int, type_: str, actor: str,
-               occurred_at: datetime, task_id: str | None, bpmn_id: str | None,
-               data_json: str) -> str:
+def event_hash(
+    prev_hash: str,
+    case_id: int,
+    seq: int,
+    type_: str,
+    actor: str,
+    occurred_at: datetime,
+    task_id: str | None,
+    bpmn_id: str | None,
+    data_json: str,
+) -> str:
     """The SHA-256 of an event's content chained to its predecessor's hash."""
     payload = canonical_json(
-        [prev_hash, case_id, seq, type_, actor, _aware(occurred_at).astimezone(timezone.utc).isoformat(), task_id, bpmn_id, data_json]
+        [
+            prev_hash,
+            case_id,
+            seq,
+            type_,
+            actor,
+            _aware(occurred_at).astimezone(UTC).isoformat(),
+            task_id,
+            bpmn_id,
+            data_json,
+        ]
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -64,16 +82,42 @@ class EventLog:
         self.seq, self.prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
         self.appended: list[CaseEvent] = []
 
-    def append(self, type_: str, actor: Actor, occurred_at: datetime, data: dict[str, Any] | None = None,
-               task_id: str | None = None, bpmn_id: str | None = None) -> CaseEvent:
+    def append(
+        self,
+        type_: str,
+        actor: Actor,
+        occurred_at: datetime,
+        data: dict[str, Any] | None = None,
+        task_id: str | None = None,
+        bpmn_id: str | None = None,
+    ) -> CaseEvent:
         """Add one event after the case's last one."""
         self.seq += 1
         data_json = canonical_json(data or {})
-        digest = event_hash(self.prev_hash, self.case_id, self.seq, type_, actor.label, occurred_at,
-                            task_id, bpmn_id, data_json)
-        event = CaseEvent(case_id=self.case_id, seq=self.seq, type=type_, actor=actor.label,
-                          actor_role=actor.role, occurred_at=occurred_at, task_id=task_id,
-                          bpmn_id=bpmn_id, data_json=data_json, prev_hash=self.prev_hash, hash=digest)
+        digest = event_hash(
+            self.prev_hash,
+            self.case_id,
+            self.seq,
+            type_,
+            actor.label,
+            occurred_at,
+            task_id,
+            bpmn_id,
+            data_json,
+        )
+        event = CaseEvent(
+            case_id=self.case_id,
+            seq=self.seq,
+            type=type_,
+            actor=actor.label,
+            actor_role=actor.role,
+            occurred_at=occurred_at,
+            task_id=task_id,
+            bpmn_id=bpmn_id,
+            data_json=data_json,
+            prev_hash=self.prev_hash,
+            hash=digest,
+        )
         self.session.add(event)
         self.appended.append(event)
         self.prev_hash = digest
@@ -81,7 +125,7 @@ class EventLog:
 
 
 def verify_chain(events: list[CaseEvent]) -> list[str]:
-    """Problems found in a case's events (ordered by seq): gaps, edits, broken links. Empty is good."""
+    """Problems found in a case's events (ordered by seq): gaps, edits, broken links."""
     problems = []
     prev = GENESIS_HASH
     for expected_seq, event in enumerate(events, start=1):
@@ -89,8 +133,17 @@ def verify_chain(events: list[CaseEvent]) -> list[str]:
             problems.append(f"peristiwa #{expected_seq} hilang (ditemukan #{event.seq})")
         if event.prev_hash != prev:
             problems.append(f"peristiwa #{event.seq}: rantai hash terputus")
-        digest = event_hash(event.prev_hash, event.case_id, event.seq, event.type, event.actor,
-                            _aware(event.occurred_at), event.task_id, event.bpmn_id, event.data_json)
+        digest = event_hash(
+            event.prev_hash,
+            event.case_id,
+            event.seq,
+            event.type,
+            event.actor,
+            _aware(event.occurred_at),
+            event.task_id,
+            event.bpmn_id,
+            event.data_json,
+        )
         if digest != event.hash:
             problems.append(f"peristiwa #{event.seq}: isi telah diubah")
         prev = event.hash
@@ -98,4 +151,4 @@ def verify_chain(events: list[CaseEvent]) -> list[str]:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

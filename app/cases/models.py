@@ -38,7 +38,7 @@ class ProcessVersion(Base):
 
 
 class Counter(Base):
-    """Named sequences (one per year for tracking numbers), bumped inside the writer's transaction."""
+    """Named sequences (one per year for tracking numbers), bumped in the writer's transaction."""
 
     __tablename__ = "counters"
 
@@ -83,7 +83,7 @@ class Case(Base):
 
 
 class Complainant(Base):
-    """The complainant's identity, kept out of the workflow state, the task index and the event log."""
+    """The complainant's identity, kept out of workflow state, task index and event log."""
 
     __tablename__ = "complainants"
 
@@ -152,7 +152,7 @@ class Timer(Base):
 
 
 class CaseEvent(Base):
-    """An append-only record of what happened to a case, hash-chained to the case's previous event."""
+    """An append-only record of a case's history, hash-chained to the case's previous event."""
 
     __tablename__ = "case_events"
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
@@ -172,7 +172,7 @@ class CaseEvent(Base):
 
 
 class Attachment(Base):
-    """An uploaded file: stored under a random name outside the static folder, served by permission."""
+    """An uploaded file, stored under a random name outside the static folder."""
 
     __tablename__ = "attachments"
 

@@ -52,25 +52,42 @@ def history(case: Case) -> list[HistoryEntry]:
     entries = []
     for event in events:
         data = json.loads(event.data_json)
-        entries.append(HistoryEntry(
-            seq=event.seq, type=event.type, occurred_at=event.occurred_at, actor=event.actor,
-            actor_role=event.actor_role, bpmn_id=event.bpmn_id,
-            name=str(data.get("name", "")), data=data, task_id=event.task_id,
-        ))
+        entries.append(
+            HistoryEntry(
+                seq=event.seq,
+                type=event.type,
+                occurred_at=event.occurred_at,
+                actor=event.actor,
+                actor_role=event.actor_role,
+                bpmn_id=event.bpmn_id,
+                name=str(data.get("name", "")),
+                data=data,
+                task_id=event.task_id,
+            )
+        )
     return entries
 
 
 def submitted_data(case: Case) -> dict[str, Any]:
     """The start form's data as submitted (identity excluded: it lives in `complainants`)."""
-    first = get_session().scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.type == "case_submitted")
-    ).first()
+    first = (
+        get_session()
+        .scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id == case.id, CaseEvent.type == "case_submitted"
+            )
+        )
+        .first()
+    )
     return json.loads(first.data_json) if first else {}
 
 
 def open_tasks(case: Case) -> list[HumanTask]:
     """The case's user tasks that wait for someone now."""
-    return list(get_session().scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")
-        .order_by(HumanTask.created_at)
-    ))
+    return list(
+        get_session().scalars(
+            select(HumanTask)
+            .where(HumanTask.case_id == case.id, HumanTask.status == "ready")
+            .order_by(HumanTask.created_at)
+        )
+    )

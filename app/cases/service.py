@@ -1,4 +1,4 @@
-"""Case services: submit a complaint, complete a user task, fire due timers. Each is one transaction."""
+"""Case services: submit a complaint, complete a task, fire due timers; one transaction each."""
 
 from __future__ import annotations
 
@@ -107,7 +107,10 @@ def _next_tracking_code(session: Session, received_at: datetime) -> str:
     year = received_at.astimezone(WIB).year
     name = f"tracking-{year}"
     value = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
     ).scalar()
     if value is None:
         try:
@@ -119,8 +122,13 @@ def _next_tracking_code(session: Session, received_at: datetime) -> str:
     return f"ADU-{year}-{value:06d}"
 
 
-def submit_case(form_data: dict[str, Any], actor: Actor, *, process_id: str = "pengaduan",
-                attachment_ids: list[str] | None = None) -> SubmittedCase:
+def submit_case(
+    form_data: dict[str, Any],
+    actor: Actor,
+    *,
+    process_id: str = "pengaduan",
+    attachment_ids: list[str] | None = None,
+) -> SubmittedCase:
     """Start a case from the start form's validated data; identity goes to its own table."""
     session = get_session()
     now = utcnow()
@@ -137,11 +145,18 @@ def submit_case(form_data: dict[str, Any], actor: Actor, *, process_id: str = "p
         case = Case(
             tracking_code=_next_tracking_code(session, now),
             access_code_hash=generate_password_hash(access_code),
-            process_version_id=version.id, state_json=result.state, status="berjalan",
-            public_status=info.public_status, subject=str(start_data.get("judul", ""))[:200],
-            jenis=start_data.get("jenis"), layanan=start_data.get("layanan"),
-            kanal=start_data.get("kanal"), anonim=bool(start_data.get("anonim")),
-            rahasia=bool(start_data.get("rahasia")), received_at=now, updated_at=now,
+            process_version_id=version.id,
+            state_json=result.state,
+            status="berjalan",
+            public_status=info.public_status,
+            subject=str(start_data.get("judul", ""))[:200],
+            jenis=start_data.get("jenis"),
+            layanan=start_data.get("layanan"),
+            kanal=start_data.get("kanal"),
+            anonim=bool(start_data.get("anonim")),
+            rahasia=bool(start_data.get("rahasia")),
+            received_at=now,
+            updated_at=now,
         )
         session.add(case)
         session.flush()
@@ -172,9 +187,13 @@ def check_access_code(case: Case, code: str) -> bool:
     return check_password_hash(case.access_code_hash, cleaned)
 
 
-def complete_task(task_id: str, data: dict[str, Any], actor: Actor,
-                  expected_version: int | None = None,
-                  attachment_ids: list[str] | None = None) -> Case:
+def complete_task(
+    task_id: str,
+    data: dict[str, Any],
+    actor: Actor,
+    expected_version: int | None = None,
+    attachment_ids: list[str] | None = None,
+) -> Case:
     """Complete a ready user task with validated DATA; a stale or double completion is refused."""
     session = get_session()
     now = utcnow()
@@ -196,8 +215,14 @@ def complete_task(task_id: str, data: dict[str, Any], actor: Actor,
         link_attachments(session, attachment_ids or [], case.id, task_id)
         _reclassify(case, data)
         log = EventLog(session, case.id)
-        log.append("task_completed", actor, now, {"name": human_task.name, "data": data},
-                   task_id=task_id, bpmn_id=human_task.bpmn_id)
+        log.append(
+            "task_completed",
+            actor,
+            now,
+            {"name": human_task.name, "data": data},
+            task_id=task_id,
+            bpmn_id=human_task.bpmn_id,
+        )
         apply_step(session, case, result, log, actor, now, completed_task_id=task_id)
         _announce(session, case, log)
         session.commit()

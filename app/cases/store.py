@@ -17,15 +17,29 @@ MILESTONE = "milestone"
 NOTIFICATION = "notification"
 
 
-def apply_step(session: Session, case: Case, result: StepResult, log: EventLog, actor: Actor,
-               now: datetime, completed_task_id: str | None = None) -> None:
+def apply_step(
+    session: Session,
+    case: Case,
+    result: StepResult,
+    log: EventLog,
+    actor: Actor,
+    now: datetime,
+    completed_task_id: str | None = None,
+) -> None:
     """Store RESULT on CASE: the new state, task rows, timer rows, and events for engine steps."""
     with session.no_autoflush:
         _apply(session, case, result, log, actor, now, completed_task_id)
 
 
-def _apply(session: Session, case: Case, result: StepResult, log: EventLog, actor: Actor,
-           now: datetime, completed_task_id: str | None) -> None:
+def _apply(
+    session: Session,
+    case: Case,
+    result: StepResult,
+    log: EventLog,
+    actor: Actor,
+    now: datetime,
+    completed_task_id: str | None,
+) -> None:
     case.state_json = result.state
     case.updated_at = now
     fired = {s.task_id for s in result.steps if s.kind == "timer"}
@@ -45,7 +59,9 @@ def _apply(session: Session, case: Case, result: StepResult, log: EventLog, acto
         )
 
 
-def _record_steps(case: Case, result: StepResult, log: EventLog, actor: Actor, now: datetime) -> None:
+def _record_steps(
+    case: Case, result: StepResult, log: EventLog, actor: Actor, now: datetime
+) -> None:
     for step in result.steps:
         data: dict[str, Any] = {"name": step.name}
         if step.kind == "timer":
@@ -57,19 +73,34 @@ def _record_steps(case: Case, result: StepResult, log: EventLog, actor: Actor, n
         if milestone:
             if milestone == "answered" and case.answered_at is None:
                 case.answered_at = now
-            log.append("milestone_reached", actor, now, {**data, "milestone": milestone},
-                       step.task_id, step.bpmn_id)
+            log.append(
+                "milestone_reached",
+                actor,
+                now,
+                {**data, "milestone": milestone},
+                step.task_id,
+                step.bpmn_id,
+            )
     if result.completed and result.end_event is not None:
         end = result.end_event
-        log.append("case_closed", actor, now, {"outcome": end.bpmn_id, "name": end.name},
-                   end.task_id, end.bpmn_id)
+        log.append(
+            "case_closed",
+            actor,
+            now,
+            {"outcome": end.bpmn_id, "name": end.name},
+            end.task_id,
+            end.bpmn_id,
+        )
 
 
-def _sync_timers(session: Session, case: Case, result: StepResult, fired: set[str],
-                 now: datetime) -> None:
+def _sync_timers(
+    session: Session, case: Case, result: StepResult, fired: set[str], now: datetime
+) -> None:
     waiting = {
         t.task_id: t
-        for t in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.status == "waiting"))
+        for t in session.scalars(
+            select(Timer).where(Timer.case_id == case.id, Timer.status == "waiting")
+        )
     }
     current = {t.task_id for t in result.timers}
     for task_id, row in waiting.items():
@@ -78,14 +109,27 @@ def _sync_timers(session: Session, case: Case, result: StepResult, fired: set[st
             row.fired_at = now if task_id in fired else None
     for timer in result.timers:
         if timer.task_id not in waiting:
-            session.add(Timer(case_id=case.id, task_id=timer.task_id, bpmn_id=timer.bpmn_id,
-                              name=timer.name, due_at=timer.due_at, status="waiting"))
+            session.add(
+                Timer(
+                    case_id=case.id,
+                    task_id=timer.task_id,
+                    bpmn_id=timer.bpmn_id,
+                    name=timer.name,
+                    due_at=timer.due_at,
+                    status="waiting",
+                )
+            )
         if timer.properties.get(SERVICE_STANDARD) == "true" and case.due_at is None:
             case.due_at = timer.due_at
 
 
-def _sync_tasks(session: Session, case: Case, ready: list[ReadyTask], now: datetime,
-                completed_task_id: str | None) -> None:
+def _sync_tasks(
+    session: Session,
+    case: Case,
+    ready: list[ReadyTask],
+    now: datetime,
+    completed_task_id: str | None,
+) -> None:
     open_rows = {
         t.id: t
         for t in session.scalars(
@@ -100,11 +144,24 @@ def _sync_tasks(session: Session, case: Case, ready: list[ReadyTask], now: datet
     for task in ready:
         if task.task_id in open_rows:
             continue
-        session.add(HumanTask(
-            id=task.task_id, case_id=case.id, bpmn_id=task.bpmn_id, name=task.name, lane=task.lane,
-            division=task.division, form_schema=task.form.schema_file, form_ui=task.form.ui_file,
-            public_status=task.public_status, status="ready", created_at=now,
-            due_at=task.deadline or case.due_at, tracking_code=case.tracking_code,
-            subject=case.subject, layanan=case.layanan, kanal=case.kanal,
-            received_at=case.received_at,
-        ))
+        session.add(
+            HumanTask(
+                id=task.task_id,
+                case_id=case.id,
+                bpmn_id=task.bpmn_id,
+                name=task.name,
+                lane=task.lane,
+                division=task.division,
+                form_schema=task.form.schema_file,
+                form_ui=task.form.ui_file,
+                public_status=task.public_status,
+                status="ready",
+                created_at=now,
+                due_at=task.deadline or case.due_at,
+                tracking_code=case.tracking_code,
+                subject=case.subject,
+                layanan=case.layanan,
+                kanal=case.kanal,
+                received_at=case.received_at,
+            )
+        )

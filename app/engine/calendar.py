@@ -1,4 +1,4 @@
-"""The Indonesian working-day calendar: weekends, national holidays and configurable cuti bersama."""
+"""The Indonesian working-day calendar: weekends, national holidays, cuti bersama."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class WorkingCalendar:
         return day.weekday() < 5 and day not in self.cuti_bersama and day not in self._holidays
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
-        """The end (23:59:59 WIB) of the DAYS-th working day after START; day 0 is START's own day."""
+        """The end (23:59:59 WIB) of the DAYS-th working day after START's own day."""
         if start.tzinfo is None:
             raise ValueError("start must carry a timezone")
         day = start.astimezone(WIB).date()

@@ -136,7 +136,9 @@ def _lint_forms(root: Any, forms: Mapping[str, str]) -> list[DiagramProblem]:
             if not filename:
                 continue
             if filename not in forms:
-                problems.append(DiagramProblem(element_id, name, f"berkas formulir {filename} tidak ada"))
+                problems.append(
+                    DiagramProblem(element_id, name, f"berkas formulir {filename} tidak ada")
+                )
                 continue
             problems.extend(_lint_form_text(element_id, name, filename, forms[filename], key))
     return problems
@@ -153,7 +155,9 @@ def _lint_form_text(
         try:
             Draft202012Validator.check_schema(document)
         except SchemaError as exc:
-            return [DiagramProblem(element_id, name, f"{filename} bukan JSON Schema: {exc.message}")]
+            return [
+                DiagramProblem(element_id, name, f"{filename} bukan JSON Schema: {exc.message}")
+            ]
     return []
 
 
@@ -169,7 +173,9 @@ def _lint_lanes(root: Any, allowed_lanes: set[str] | None) -> list[DiagramProble
         element_id, name = _element_of(node)
         lane = lane_of.get(element_id)
         if lane is None:
-            problems.append(DiagramProblem(element_id, name, "tugas pengguna tidak berada di lajur"))
+            problems.append(
+                DiagramProblem(element_id, name, "tugas pengguna tidak berada di lajur")
+            )
         elif lane not in allowed_lanes:
             problems.append(
                 DiagramProblem(element_id, name, f"lajur '{lane}' bukan peran yang dikenal")

@@ -67,8 +67,9 @@ def _step_kind(task: Any) -> str | None:
     spec = task.task_spec
     definition = getattr(spec, "event_definition", None)
     parent = task.parent
-    if _is_timer(spec) or (parent is not None and _has_timer(parent.task_spec)
-                           and _timer_branch(parent) is task):
+    if _is_timer(spec) or (
+        parent is not None and _has_timer(parent.task_spec) and _timer_branch(parent) is task
+    ):
         return "timer"
     if isinstance(spec, EndEvent):
         return "end"
@@ -112,7 +113,9 @@ class ProcessEngine:
 
     def start(self, parsed: ParsedDiagram, data: dict[str, Any]) -> StepResult:
         """Create a workflow with DATA as its start data and run it to its first wait."""
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        workflow = BpmnWorkflow(
+            parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine
+        )
         start_task = workflow.get_tasks(state=TaskState.READY)[0]
         start_task.data.update(data)
         return self._advance(workflow, lambda steps: None)
@@ -159,7 +162,9 @@ class ProcessEngine:
             raise TaskNotReady(task_id)
         return task
 
-    def _advance(self, workflow: BpmnWorkflow, action: Callable[[list[EngineStep]], None]) -> StepResult:
+    def _advance(
+        self, workflow: BpmnWorkflow, action: Callable[[list[EngineStep]], None]
+    ) -> StepResult:
         steps: list[EngineStep] = []
 
         def record(task: Any) -> None:
@@ -167,7 +172,9 @@ class ProcessEngine:
             kind = _step_kind(task)
             if kind is not None and spec.bpmn_id:
                 steps.append(
-                    EngineStep(str(task.id), spec.bpmn_id, spec.bpmn_name or "", kind, _properties(spec))
+                    EngineStep(
+                        str(task.id), spec.bpmn_id, spec.bpmn_name or "", kind, _properties(spec)
+                    )
                 )
 
         try:
@@ -253,6 +260,9 @@ class ProcessEngine:
             # An event-based gateway waits in place of its catch events: name the timer branch.
             timer_task = task if _is_timer(task.task_spec) else _timer_branch(task)
             spec = timer_task.task_spec
-            timers.append(PendingTimer(str(timer_task.id), spec.bpmn_id, spec.bpmn_name or "", due,
-                                       _properties(spec)))
+            timers.append(
+                PendingTimer(
+                    str(timer_task.id), spec.bpmn_id, spec.bpmn_name or "", due, _properties(spec)
+                )
+            )
         return timers

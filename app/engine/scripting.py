@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
@@ -124,7 +124,7 @@ def diagram_functions(calendar: WorkingCalendar) -> dict[str, Callable[..., Any]
         return calendar.add_working_days(datetime.fromisoformat(mulai), int(n)).isoformat()
 
     def hari_kerja_dari_sekarang(n: int) -> str:
-        return calendar.add_working_days(datetime.now(timezone.utc), int(n)).isoformat()
+        return calendar.add_working_days(datetime.now(UTC), int(n)).isoformat()
 
     return {
         "tambah_hari_kerja": tambah_hari_kerja,

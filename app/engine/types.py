@@ -1,4 +1,4 @@
-"""The engine's own small dataclasses: the rest of the application never sees SpiffWorkflow objects."""
+"""The engine's own dataclasses: the rest of the app never sees SpiffWorkflow objects."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class PendingTimer:
 
 @dataclass(frozen=True)
 class EngineStep:
-    """Something the engine did by itself during a step: a timer fired, a script ran, an end reached."""
+    """What the engine did by itself in a step: a timer fired, a script ran, an end reached."""
 
     task_id: str
     bpmn_id: str

@@ -53,7 +53,9 @@ def content_hash(bpmn_xml: bytes, forms: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def deploy(bpmn_xml: bytes, forms: dict[str, str], deployed_by: str = "", note: str = "") -> DeployResult:
+def deploy(
+    bpmn_xml: bytes, forms: dict[str, str], deployed_by: str = "", note: str = ""
+) -> DeployResult:
     """Store a new immutable version unless the same content is already the newest one."""
     problems = validate(bpmn_xml, forms)
     if problems:
@@ -71,13 +73,24 @@ def deploy(bpmn_xml: bytes, forms: dict[str, str], deployed_by: str = "", note: 
         if latest is not None and latest.content_hash == digest:
             session.rollback()
             return DeployResult(latest, False)
-        number = (session.scalar(
-            select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
-        ) or 0) + 1
+        number = (
+            session.scalar(
+                select(func.max(ProcessVersion.version)).where(
+                    ProcessVersion.process_id == process_id
+                )
+            )
+            or 0
+        ) + 1
         version = ProcessVersion(
-            process_id=process_id, version=number, name=name,
-            bpmn_xml=bpmn_xml, forms_json=json.dumps(forms, sort_keys=True), content_hash=digest,
-            deployed_at=utcnow(), deployed_by=deployed_by, note=note,
+            process_id=process_id,
+            version=number,
+            name=name,
+            bpmn_xml=bpmn_xml,
+            forms_json=json.dumps(forms, sort_keys=True),
+            content_hash=digest,
+            deployed_at=utcnow(),
+            deployed_by=deployed_by,
+            note=note,
         )
         session.add(version)
         session.commit()
@@ -91,4 +104,3 @@ def deploy_file(path: Path, forms_dir: Path, deployed_by: str = "") -> DeployRes
     """Deploy the diagram at PATH with its forms from FORMS_DIR."""
     bpmn_xml = path.read_bytes()
     return deploy(bpmn_xml, read_forms(bpmn_xml, forms_dir), deployed_by)
-

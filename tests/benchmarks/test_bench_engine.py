@@ -1,4 +1,4 @@
-"""Speed and size of one step of a case: run with `make bench` (pytest-benchmark), never timed in tests."""
+"""Speed and size of one step of a case: `make bench` (pytest-benchmark), never timed in tests."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def engine_and_state() -> tuple[ProcessEngine, str, str]:
     return engine, result.state, result.ready_tasks[0].task_id
 
 
-def test_bench_engine_step(benchmark: Any, engine_and_state: tuple[ProcessEngine, str, str]) -> None:
+def test_bench_engine_step(
+    benchmark: Any, engine_and_state: tuple[ProcessEngine, str, str]
+) -> None:
     """Deserialize, complete the verification task, run to the next wait, serialize."""
     engine, state, task_id = engine_and_state
     result = benchmark(engine.complete, state, task_id, FORWARD)
@@ -66,9 +68,14 @@ def test_bench_complete_task_sqlite(benchmark: Any, sqlite_app: Flask) -> None:
     """Completing a task end to end (load, engine step, state + tasks + timers + events, commit)."""
     cases = [service.submit_case(dict(START_DATA), PUBLIC).case for _ in range(60)]
     task_ids = iter(
-        get_session().scalars(select(HumanTask.id).where(
-            HumanTask.case_id.in_([c.id for c in cases]), HumanTask.status == "ready"))
+        get_session()
+        .scalars(
+            select(HumanTask.id).where(
+                HumanTask.case_id.in_([c.id for c in cases]), HumanTask.status == "ready"
+            )
+        )
         .all()
     )
-    benchmark.pedantic(lambda: service.complete_task(next(task_ids), FORWARD, OFFICER),
-                       rounds=50, iterations=1)
+    benchmark.pedantic(
+        lambda: service.complete_task(next(task_ids), FORWARD, OFFICER), rounds=50, iterations=1
+    )
