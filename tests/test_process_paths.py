@@ -484,3 +484,38 @@ def test_events_cannot_be_edited_and_an_edit_is_detected(store_app: Any) -> None
     )
     problems = verify_chain(events)
     assert problems and "isi telah diubah" in problems[0]
+
+
+def test_two_people_completing_one_task_at_once_exactly_one_wins(store_app: Any) -> None:
+    import threading
+
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        case = submit()
+    [task] = ready_tasks(case)
+    events_before = len(event_types(case))
+    seen_version = reload(case).version
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(user_id: int) -> None:
+        with store_app.app_context():
+            barrier.wait()
+            try:
+                service.complete_task(
+                    task.id, FORWARD, Actor("user", user_id), expected_version=seen_version
+                )
+                outcomes.append("won")
+            except (service.CaseConflict, service.TaskUnavailable) as exc:
+                outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes)[-1] == "won" and outcomes.count("won") == 1, outcomes
+    case = reload(case)
+    assert case.version == seen_version + 1
+    completions = [t for t in event_types(case) if t == "task_completed"]
+    assert len(completions) == 1 and len(event_types(case)) > events_before
+    assert [t.bpmn_id for t in ready_tasks(case)] == ["telaah_pengaduan"]
