@@ -1,0 +1,497 @@
+"""Inbox services: task lists from the human-task table, claim/release/reassign, the task page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.sql import Select
+
+from ..auth import roles
+from ..auth.service import (
+    active_roles,
+    can_work_lane,
+    get_user,
+    is_team_lead,
+    user_divisions,
+    users_with_role,
+)
+from ..cases import queries
+from ..cases.attachments import case_attachments
+from ..cases.models import Attachment, HumanTask
+from ..cases.service import active_version, form_document, start_info
+from ..db import get_session, utcnow
+from ..engine import WIB, WorkingCalendar
+
+PAGE_SIZE = 20
+VIEWS = ("saya", "antrean", "selesai", "semua")
+SORTS = ("tenggat", "-tenggat", "diterima", "-diterima")
+# The start form's choice fields the lists show as labels (and offer as filters).
+LABELLED_FIELDS = ("layanan", "kanal")
+
+
+class PermissionDenied(Exception):
+    """The user holds no role that may do this with this task (the view answers 403)."""
+
+
+class TaskTaken(Exception):
+    """Someone else holds the task (or it is no longer waiting); the message says who or why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def may_work(user: Any, task: HumanTask) -> bool:
+    """True when USER holds the task's lane role today (Bidang Teknis: the routed division)."""
+    return task.lane in roles.STAFF_LANES and can_work_lane(user, task.lane, task.division)
+
+
+def may_supervise(user: Any) -> bool:
+    """True for an Administrator or the Tim team lead: they see every open task and reassign."""
+    return roles.ADMINISTRATOR in active_roles(user) or is_team_lead(user)
+
+
+def may_reassign(user: Any, task: HumanTask) -> bool:
+    """Administrators reassign any staff task; the team lead reassigns the team's own tasks."""
+    if task.lane not in roles.STAFF_LANES:
+        return False
+    if roles.ADMINISTRATOR in active_roles(user):
+        return True
+    return task.lane == roles.TIM and is_team_lead(user)
+
+
+def sees_identity(user: Any, anonim: bool) -> bool:
+    """An anonymous complainant's identity is for the desk officer only."""
+    return not anonim or roles.PETUGAS in active_roles(user)
+
+
+def has_lane_role(user: Any) -> bool:
+    """True when USER holds a staff lane role today (and so has an inbox)."""
+    return _scope(user) is not None
+
+
+def _scope(user: Any) -> ColumnElement[bool] | None:
+    """The lanes (and divisions) whose tasks USER may take, as a WHERE clause; None for none."""
+    lanes = sorted(active_roles(user) & set(roles.STAFF_LANES))
+    if not lanes:
+        return None
+    clause: ColumnElement[bool] = HumanTask.lane.in_(lanes)
+    if roles.BIDANG_TEKNIS in lanes:
+        # A task routed to a division is for that division only; an unrouted one for any.
+        divisions = sorted(user_divisions(user))
+        clause = and_(clause, or_(
+            HumanTask.lane != roles.BIDANG_TEKNIS,
+            HumanTask.division.is_(None),
+            HumanTask.division.in_(divisions),
+        ))
+    return clause
+
+
+# --- the lists ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the user asked the list for: view, filters, sort order and page."""
+
+    view: str = "saya"
+    task_type: str = ""
+    layanan: str = ""
+    kanal: str = ""
+    overdue: bool = False
+    q: str = ""
+    sort: str = "tenggat"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, view: str, args: Any) -> InboxFilters:
+        """Read the filters from query arguments, ignoring anything unknown."""
+        sort = args.get("urut", "tenggat")
+        page = args.get("halaman", "1")
+        return cls(
+            view=view if view in VIEWS else "saya",
+            task_type=args.get("jenis_tugas", "").strip()[:100],
+            layanan=args.get("layanan", "").strip()[:50],
+            kanal=args.get("kanal", "").strip()[:50],
+            overdue=args.get("terlambat", "") in ("1", "on", "true"),
+            q=args.get("q", "").strip()[:100],
+            sort=sort if sort in SORTS else "tenggat",
+            page=max(int(page), 1) if page.isdigit() else 1,
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the list."""
+        return bool(self.task_type or self.layanan or self.kanal or self.overdue or self.q)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The query arguments that reproduce these filters, with CHANGES applied."""
+        values = {"jenis_tugas": self.task_type, "layanan": self.layanan, "kanal": self.kanal,
+                  "terlambat": "1" if self.overdue else "", "q": self.q,
+                  "urut": "" if self.sort == "tenggat" else self.sort,
+                  "halaman": self.page if self.page > 1 else ""}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One task as a list shows it."""
+
+    id: str
+    tracking_code: str
+    name: str
+    subject: str
+    layanan: str
+    kanal: str
+    received_on: date
+    due_at: datetime | None
+    days_left: int | None
+    overdue: bool
+    claimed_by: int | None
+    claimed_by_name: str = ""
+    completed_at: datetime | None = None
+    lane: str | None = None
+    division: str | None = None
+    reassign_to: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def due_soon(self) -> bool:
+        """Due today or on the next working day."""
+        return not self.overdue and self.days_left is not None and self.days_left <= 1
+
+
+@dataclass
+class InboxPage:
+    """A page of one list, with the counts of every list and the filter options."""
+
+    filters: InboxFilters
+    rows: list[InboxRow]
+    counts: dict[str, int]
+    total: int
+    pages: int
+    task_types: list[tuple[str, str]]
+    labels: dict[str, dict[str, str]]
+    views: tuple[str, ...] = field(default=("saya", "antrean", "selesai"))
+
+
+def _base(view: str, user: Any) -> ColumnElement[bool] | None:
+    """The WHERE clause that defines VIEW for USER (each matches one index)."""
+    if view == "saya":
+        return and_(HumanTask.claimed_by == user.id, HumanTask.status == "ready")
+    if view == "selesai":
+        return and_(HumanTask.completed_by == user.id, HumanTask.status == "completed")
+    if view == "antrean":
+        scope = _scope(user)
+        if scope is None:
+            return None
+        return and_(HumanTask.status == "ready", scope, HumanTask.claimed_by.is_(None))
+    if view == "semua":
+        admin = roles.ADMINISTRATOR in active_roles(user)
+        lanes = list(roles.STAFF_LANES) if admin else [roles.TIM]
+        return and_(HumanTask.status == "ready", HumanTask.lane.in_(lanes))
+    return None
+
+
+def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime) -> list[Any]:
+    clauses: list[Any] = [base]
+    if filters.task_type:
+        clauses.append(HumanTask.bpmn_id == filters.task_type)
+    if filters.layanan:
+        clauses.append(HumanTask.layanan == filters.layanan)
+    if filters.kanal:
+        clauses.append(HumanTask.kanal == filters.kanal)
+    if filters.overdue:
+        clauses.append(HumanTask.due_at < now)
+    if filters.q:
+        clauses.append(or_(HumanTask.tracking_code.icontains(filters.q, autoescape=True),
+                           HumanTask.subject.icontains(filters.q, autoescape=True)))
+    return clauses
+
+
+def _ordering(filters: InboxFilters) -> list[Any]:
+    if filters.view == "selesai" and filters.sort == "tenggat":
+        return [HumanTask.completed_at.desc(), HumanTask.id]
+    column = HumanTask.received_at if filters.sort.endswith("diterima") else HumanTask.due_at
+    direction = column.desc() if filters.sort.startswith("-") else column.asc()
+    return [direction.nulls_last(), HumanTask.id]
+
+
+def list_statement(user: Any, filters: InboxFilters, now: datetime | None = None) -> Select[Any]:
+    """The SELECT of one page of a list (exposed so tests can EXPLAIN it)."""
+    base = _base(filters.view, user)
+    if base is None:
+        base = HumanTask.id.is_(None)
+    return (
+        select(HumanTask)
+        .where(*_filtered(base, filters, now or utcnow()))
+        .order_by(*_ordering(filters))
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    )
+
+
+def _count(clauses: Iterable[Any]) -> int:
+    return int(get_session().scalar(select(func.count()).select_from(HumanTask).where(*clauses))
+               or 0)
+
+
+def calendar() -> WorkingCalendar:
+    """The working-day calendar of the process engine."""
+    calendar_: WorkingCalendar = current_app.extensions["process_engine"].calendar
+    return calendar_
+
+
+def working_days_left(due_at: datetime | None, now: datetime) -> int | None:
+    """Working days from today (WIB) to the due day; negative when overdue; None without due."""
+    if due_at is None:
+        return None
+    today = now.astimezone(WIB).date()
+    days = calendar().working_days_between(today, due_at.astimezone(WIB).date())
+    if due_at < now and days >= 0:
+        return -1 if days == 0 else -days
+    return days
+
+
+def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
+    """One page of the chosen list, with counts per list: reads the human_tasks table only."""
+    now = utcnow()
+    views = ("saya", "antrean", "selesai", "semua") if may_supervise(user) else (
+        "saya", "antrean", "selesai")
+    counts = {}
+    for view in views:
+        base = _base(view, user)
+        counts[view] = 0 if base is None else _count([base])
+    base = _base(filters.view, user)
+    total = 0 if base is None else _count(_filtered(base, filters, now))
+    tasks = list(get_session().scalars(list_statement(user, filters, now))) if total else []
+    labels = choice_labels({c for t in tasks for c in (t.layanan, t.kanal) if c})
+    types = _task_types(base) if base is not None else []
+    rows = [_row(t, now, labels) for t in tasks]
+    if filters.view == "semua":
+        rows = _with_holders(rows)
+    return InboxPage(filters=filters, rows=rows, counts=counts, total=total,
+                     pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), task_types=types,
+                     labels=labels, views=views)
+
+
+def _task_types(base: ColumnElement[bool]) -> list[tuple[str, str]]:
+    rows = get_session().execute(
+        select(HumanTask.bpmn_id, func.min(HumanTask.name)).where(base)
+        .group_by(HumanTask.bpmn_id).order_by(func.min(HumanTask.name))
+    )
+    return [(bpmn_id, name) for bpmn_id, name in rows]
+
+
+def _row(task: HumanTask, now: datetime, labels: dict[str, dict[str, str]]) -> InboxRow:
+    days = working_days_left(task.due_at, now)
+    return InboxRow(
+        id=task.id, tracking_code=task.tracking_code, name=task.name, subject=task.subject,
+        layanan=labels["layanan"].get(task.layanan or "", task.layanan or ""),
+        kanal=labels["kanal"].get(task.kanal or "", task.kanal or ""),
+        received_on=task.received_at.astimezone(WIB).date(), due_at=task.due_at,
+        days_left=days, overdue=task.due_at is not None and task.due_at < now,
+        claimed_by=task.claimed_by, completed_at=task.completed_at, lane=task.lane,
+        division=task.division,
+    )
+
+
+def _with_holders(rows: list[InboxRow]) -> list[InboxRow]:
+    """Rows of the supervision list, with who holds each task and who could take it over."""
+    candidates: dict[tuple[str | None, str | None], tuple[tuple[int, str], ...]] = {}
+    result = []
+    for row in rows:
+        key = (row.lane, row.division)
+        if key not in candidates:
+            people = users_with_role(row.lane or "", row.division) if row.lane else []
+            candidates[key] = tuple((u.id, u.full_name) for u in people)
+        result.append(replace(row, claimed_by_name=user_name(row.claimed_by),
+                              reassign_to=candidates[key]))
+    return result
+
+
+# --- labels of the start form's choices ---------------------------------------------------------
+
+_LABEL_CACHE: dict[str, dict[str, str]] = {}
+
+
+def choice_labels(codes: set[str] | None = None) -> dict[str, dict[str, str]]:
+    """Labels of the layanan and kanal codes, from the deployed start form (cached).
+
+    The cache is refreshed only when a row carries a code it does not know, so a list page
+    normally reads nothing but the human_tasks table.
+    """
+    known = {code for labels in _LABEL_CACHE.values() for code in labels}
+    if not _LABEL_CACHE or (codes and not codes <= known):
+        _LABEL_CACHE.clear()
+        _LABEL_CACHE.update(_load_labels())
+    return {name: dict(_LABEL_CACHE.get(name, {})) for name in LABELLED_FIELDS}
+
+
+def _load_labels() -> dict[str, dict[str, str]]:
+    try:
+        version = active_version()
+    except LookupError:
+        return {name: {} for name in LABELLED_FIELDS}
+    form = start_info(version).form
+    schema = form_document(version, form.schema_file) or {}
+    props = schema.get("properties", {})
+    labels = {}
+    for name in LABELLED_FIELDS:
+        options = props.get(name, {}).get("oneOf", [])
+        labels[name] = {str(o["const"]): str(o.get("title", o["const"])) for o in options
+                        if "const" in o}
+    return labels
+
+
+# --- claim, release, reassign -------------------------------------------------------------------
+
+
+def user_name(user_id: int | None) -> str:
+    """A staff member's full name (or a neutral word when unknown)."""
+    if user_id is None:
+        return ""
+    user = get_user(user_id)
+    return user.full_name if user is not None else _("petugas lain")
+
+
+def unavailable_message(task: HumanTask, user: Any) -> str:
+    """Why USER cannot work TASK now, in plain words; empty when they can."""
+    if task.status == "completed":
+        who = user_name(task.completed_by)
+        return _("Tugas ini sudah diselesaikan oleh %(name)s.", name=who)
+    if task.status != "ready":
+        return _("Tugas ini tidak lagi menunggu: alur pengaduan sudah berpindah.")
+    if task.claimed_by is not None and task.claimed_by != user.id:
+        return _("Tugas ini sudah diambil oleh %(name)s.", name=user_name(task.claimed_by))
+    return ""
+
+
+def get_task(task_id: str, user: Any) -> HumanTask:
+    """The task, if USER may work its lane; LookupError when unknown, PermissionDenied else."""
+    task = queries.get_human_task(task_id)
+    if task is None:
+        raise LookupError(task_id)
+    if not may_work(user, task):
+        raise PermissionDenied(task_id)
+    return task
+
+
+def _refresh(task_id: str) -> HumanTask:
+    session = get_session()
+    session.expire_all()
+    task = session.get(HumanTask, task_id)
+    assert task is not None
+    return task
+
+
+def claim_in_session(task_id: str, user: Any) -> None:
+    """Take TASK for USER with one conditional UPDATE (not committed); TaskTaken if lost."""
+    session = get_session()
+    result = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == "ready",
+               or_(HumanTask.claimed_by.is_(None), HumanTask.claimed_by == user.id))
+        .values(claimed_by=user.id, claimed_at=func.coalesce(HumanTask.claimed_at, utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise TaskTaken(unavailable_message(_refresh(task_id), user))
+
+
+def claim(task_id: str, user: Any) -> HumanTask:
+    """Claim a waiting task of USER's lane; TaskTaken names who was first."""
+    task = get_task(task_id, user)
+    message = unavailable_message(task, user)
+    if message:
+        raise TaskTaken(message)
+    claim_in_session(task_id, user)
+    get_session().commit()
+    return _refresh(task_id)
+
+
+def release(task_id: str, user: Any) -> HumanTask:
+    """Give a task USER holds back to the queue (the draft stays with the task)."""
+    task = get_task(task_id, user)
+    session = get_session()
+    result = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == "ready",
+               HumanTask.claimed_by == user.id)
+        .values(claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise TaskTaken(unavailable_message(_refresh(task.id), user)
+                        or _("Tugas ini tidak sedang Anda pegang."))
+    session.commit()
+    return _refresh(task_id)
+
+
+def reassign(task_id: str, user: Any, new_holder_id: int, expected_holder: int | None) -> HumanTask:
+    """Hand a waiting task to NEW_HOLDER (admin, or team lead for Tim tasks); checks their role."""
+    task = queries.get_human_task(task_id)
+    if task is None:
+        raise LookupError(task_id)
+    if not may_reassign(user, task):
+        raise PermissionDenied(task_id)
+    target = get_user(new_holder_id)
+    if target is None or not target.is_active or not may_work(target, task):
+        raise TaskTaken(_("Pengguna yang dipilih tidak memegang peran untuk tugas ini."))
+    holder = HumanTask.claimed_by.is_(None) if expected_holder is None else (
+        HumanTask.claimed_by == expected_holder)
+    session = get_session()
+    result = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == "ready", holder)
+        .values(claimed_by=target.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        fresh = _refresh(task_id)
+        message = unavailable_message(fresh, user) if fresh.status != "ready" else _(
+            "Tugas ini baru saja diambil atau dialihkan oleh orang lain. Muat ulang halaman.")
+        raise TaskTaken(message)
+    session.commit()
+    return _refresh(task_id)
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+
+def visible_attachments(task: HumanTask, user: Any, anonim: bool) -> list[Attachment]:
+    """The case's files USER may open; an anonymous complainant's own files only for Petugas."""
+    files = case_attachments(task.case_id)
+    if sees_identity(user, anonim):
+        return files
+    # What the complainant uploaded may show who they are (a KTP photo): withheld.
+    return [a for a in files if a.task_id is not None]
+
+
+def attachment_for(task_id: str, attachment_id: str, user: Any) -> Attachment:
+    """An attachment of the task's case that USER may download; LookupError otherwise."""
+    task = get_task(task_id, user)
+    case = queries.get_case(task.case_id)
+    assert case is not None
+    for attachment in visible_attachments(task, user, case.anonim):
+        if attachment.id == attachment_id:
+            return attachment
+    raise LookupError(attachment_id)
+
+
+def draft_of(task: HumanTask) -> dict[str, Any] | None:
+    """The saved draft of TASK, if any."""
+    return json.loads(task.draft_json) if task.draft_json else None

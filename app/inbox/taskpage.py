@@ -1,0 +1,247 @@
+"""The task page: the case's context, the task's form, drafts and completing the task."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from ..auth.service import users_with_role
+from ..cases import queries
+from ..cases.attachments import AttachmentRejected, Upload, save_uploads
+from ..cases.events import Actor
+from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
+from ..cases.service import CaseConflict, TaskUnavailable, complete_task, form_document, start_info
+from ..db import get_session, utcnow
+from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
+from .service import (
+    TaskTaken,
+    claim_in_session,
+    draft_of,
+    get_task,
+    may_reassign,
+    sees_identity,
+    unavailable_message,
+    user_name,
+    visible_attachments,
+    working_days_left,
+)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What an earlier step decided: who, when, and the data with its form's labels."""
+
+    name: str
+    actor: str
+    role: str | None
+    occurred_at: Any
+    spec: FormSpec | None
+    data: dict[str, Any]
+    hidden: tuple[str, ...]
+
+
+@dataclass
+class TaskPage:
+    """Everything the task page shows."""
+
+    task: HumanTask
+    case: Case
+    start_spec: FormSpec
+    submitted: dict[str, Any]
+    submitted_hidden: tuple[str, ...]
+    identity: list[tuple[str, str]] | None  # None: withheld from this viewer
+    steps: list[StepRecord]
+    attachments: list[Attachment]
+    form: FormSpec | None
+    values: dict[str, Any]
+    errors: Errors = field(default_factory=dict)
+    notice: str = ""
+    holder_name: str = ""
+    completed_by_name: str = ""
+    reassign_to: list[tuple[int, str]] = field(default_factory=list)
+    has_draft: bool = False
+    days_left: int | None = None
+    overdue: bool = False
+
+    @property
+    def workable(self) -> bool:
+        """Whether the viewer may fill in the form now."""
+        return self.form is not None and not self.notice
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """What became of a submission: done, draft saved, or the page to show again (and why)."""
+
+    kind: str  # "completed", "draft", "invalid", "conflict"
+    page: TaskPage | None = None
+    tracking_code: str = ""
+
+
+def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None) -> FormSpec | None:
+    schema = form_document(version, schema_file)
+    return build_spec(schema, form_document(version, ui_file)) if schema else None
+
+
+def actor_name(label: str) -> str:
+    """An event's actor as people read it."""
+    if label.startswith("user:") and label[5:].isdigit():
+        return user_name(int(label[5:]))
+    return {"public": _("Pelanggan"), "system": _("Sistem")}.get(label, label)
+
+
+def _steps(case: Case, version: ProcessVersion, withheld: bool) -> list[StepRecord]:
+    """The task_completed events of CASE, each with the form its task used."""
+    forms = {
+        row.id: (row.form_schema, row.form_ui)
+        for row in get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))
+    }
+    steps = []
+    for entry in queries.history(case):
+        if entry.type != "task_completed":
+            continue
+        spec = _spec(version, *forms.get(entry.task_id or "", (None, None)))
+        hidden = tuple(f.name for f in spec.fields if f.identity) if spec and withheld else ()
+        steps.append(StepRecord(name=entry.name, actor=actor_name(entry.actor),
+                                role=entry.actor_role, occurred_at=entry.occurred_at, spec=spec,
+                                data=entry.data.get("data", {}), hidden=hidden))
+    return steps
+
+
+def _identity(case: Case, spec: FormSpec) -> list[tuple[str, str]]:
+    person = case.complainant
+    if person is None:
+        return []
+    shown = []
+    for f in spec.fields:
+        value = getattr(person, f.name, None) if f.identity else None
+        if value:
+            shown.append((f.title, str(value)))
+    return shown
+
+
+def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
+               errors: Errors | None = None, notice: str = "") -> TaskPage:
+    """The task page of TASK_ID for USER (PermissionDenied / LookupError raised by get_task)."""
+    task = get_task(task_id, user)
+    case = queries.get_case(task.case_id)
+    assert case is not None
+    now = utcnow()
+    version = case.process_version
+    info = start_info(version)
+    start_spec = _spec(version, info.form.schema_file, info.form.ui_file) or build_spec({})
+    shows_identity = sees_identity(user, case.anonim)
+    hidden = () if shows_identity else tuple(
+        f.name for f in start_spec.fields if f.identity or f.widget == "file")
+    form = _spec(version, task.form_schema, task.form_ui)
+    draft = draft_of(task)
+    if values is None:
+        values = {**(form.defaults if form else {}), **(draft or {})}
+    page = TaskPage(
+        task=task, case=case, start_spec=start_spec, submitted=queries.submitted_data(case),
+        submitted_hidden=hidden,
+        identity=_identity(case, start_spec) if shows_identity else None,
+        steps=_steps(case, version, not shows_identity),
+        attachments=visible_attachments(task, user, case.anonim), form=form, values=values,
+        errors=errors or {}, notice=notice or unavailable_message(task, user),
+        holder_name=user_name(task.claimed_by), completed_by_name=user_name(task.completed_by),
+        has_draft=draft is not None, days_left=working_days_left(task.due_at, now),
+        overdue=task.due_at is not None and task.due_at < now,
+    )
+    if may_reassign(user, task) and task.status == "ready":
+        page.reassign_to = [(u.id, u.full_name)
+                            for u in users_with_role(task.lane or "", task.division)]
+    return page
+
+
+def _uploads(spec: FormSpec, files: dict[str, list[FileStorage]], actor: Actor,
+             data: dict[str, Any]) -> tuple[list[str], Errors]:
+    """Store each file field's uploads (unlinked, uncommitted); put their ids into DATA."""
+    ids: list[str] = []
+    errors: Errors = {}
+    for name, chosen in files.items():
+        try:
+            saved = save_uploads([Upload(f.filename or "berkas", f.stream) for f in chosen], actor)
+        except AttachmentRejected as exc:
+            errors[name] = [str(exc)]
+            continue
+        data[name] = saved
+        ids.extend(saved)
+    return ids, errors
+
+
+def submit(task_id: str, user: Any, form: MultiDict[str, str],
+           files: MultiDict[str, FileStorage], action: str) -> SubmitResult:
+    """Save a draft or complete the task; the form is checked before anything is written.
+
+    An unclaimed task is claimed in the same transaction that completes it, so a user who
+    opens a queue task and fills it in need not press "Ambil" first, and two people can still
+    never both complete it.
+    """
+    task = get_task(task_id, user)
+    message = unavailable_message(task, user)
+    if message:
+        raise TaskTaken(message)
+    spec = _spec(queries.get_case(task.case_id).process_version,  # type: ignore[union-attr]
+                 task.form_schema, task.form_ui) or build_spec({})
+    data, files_by_field = parse_submission(spec, form, files)
+    if action == "draft":
+        save_draft(task_id, user, data)
+        return SubmitResult("draft")
+    checked = {**data, **{name: [f.filename for f in chosen]
+                          for name, chosen in files_by_field.items()}}
+    errors = validate(spec.schema, checked)
+    if errors:
+        return SubmitResult("invalid", build_page(task_id, user, data, errors))
+    return _complete(task, user, form, spec, data, files_by_field)
+
+
+def _complete(task: HumanTask, user: Any, form: MultiDict[str, str], spec: FormSpec,
+              data: dict[str, Any], files: dict[str, list[FileStorage]]) -> SubmitResult:
+    session = get_session()
+    actor = Actor("user", user.id, task.lane)
+    attachment_ids, upload_errors = _uploads(spec, files, actor, data)
+    if upload_errors:
+        session.rollback()
+        return SubmitResult("invalid", build_page(task.id, user, data, upload_errors))
+    expected = form.get("version", "")
+    claim_in_session(task.id, user)
+    try:
+        case = complete_task(task.id, data, actor,
+                             expected_version=int(expected) if expected.isdigit() else None,
+                             attachment_ids=attachment_ids)
+    except TaskUnavailable as exc:
+        session.expire_all()
+        raise TaskTaken(unavailable_message(session.get(HumanTask, task.id), user)  # type: ignore[arg-type]
+                        or _("Tugas ini tidak lagi menunggu.")) from exc
+    except CaseConflict:
+        session.expire_all()
+        fresh = session.get(HumanTask, task.id)
+        if fresh is not None and fresh.status != "ready":
+            raise TaskTaken(unavailable_message(fresh, user)) from None
+        notice = _("Pengaduan ini baru saja berubah (misalnya batas waktu terlewati). Isian Anda "
+                   "belum tersimpan: periksa keadaan terbaru di atas, lalu kirim lagi.")
+        data = {k: v for k, v in data.items() if k not in files}
+        page = build_page(task.id, user, data)
+        page.errors = {"__all__": [notice]}
+        return SubmitResult("conflict", page)
+    return SubmitResult("completed", tracking_code=case.tracking_code)
+
+
+def save_draft(task_id: str, user: Any, data: dict[str, Any]) -> None:
+    """Keep DATA as the task's draft (claiming the task for USER if nobody holds it)."""
+    session = get_session()
+    claim_in_session(task_id, user)
+    session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, HumanTask.status == "ready",
+               HumanTask.claimed_by == user.id)
+        .values(draft_json=json.dumps(data, ensure_ascii=False, default=str))
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
