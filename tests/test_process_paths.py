@@ -519,3 +519,30 @@ def test_two_people_completing_one_task_at_once_exactly_one_wins(store_app: Any)
     completions = [t for t in event_types(case) if t == "task_completed"]
     assert len(completions) == 1 and len(event_types(case)) > events_before
     assert [t.bpmn_id for t in ready_tasks(case)] == ["telaah_pengaduan"]
+
+
+def test_a_crash_in_the_middle_of_a_step_leaves_the_case_as_it_was(store_app: Any) -> None:
+    from app.cases.signals import events_recorded
+
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        case = submit()
+    [task] = ready_tasks(case)
+    before = reload(case)
+    state, version, events = before.state_json, before.version, event_types(case)
+
+    def crash(_sender: object, **_kwargs: object) -> None:
+        raise RuntimeError("listrik padam")
+
+    events_recorded.connect(crash)
+    try:
+        with pytest.raises(RuntimeError, match="listrik padam"):
+            service.complete_task(task.id, FORWARD, OFFICER)
+    finally:
+        events_recorded.disconnect(crash)
+    after = reload(case)
+    assert (after.state_json, after.version) == (state, version)
+    assert event_types(case) == events
+    assert [(t.id, t.status) for t in ready_tasks(case)] == [(task.id, "ready")]
+    # and the same task can still be completed afterwards
+    service.complete_task(task.id, FORWARD, OFFICER)
+    assert [t.bpmn_id for t in ready_tasks(case)] == ["telaah_pengaduan"]
