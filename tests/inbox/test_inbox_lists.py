@@ -1,0 +1,127 @@
+"""The three lists: who sees what, rows, filters, sorting, counts, pagination, language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.engine import WIB
+from tests.inbox.conftest import FORWARD, STUDY_WITH_PCS, advance, ready_task, submit
+from tests.inbox.helpers import text, token
+
+Clients = Callable[[str], FlaskClient]
+MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
+
+
+def test_a_new_complaint_waits_in_the_desk_officers_queue_only(deployed: Flask,
+                                                                signed_in: Clients) -> None:
+    _case_id, code = submit(deployed)
+    assert code in text(signed_in("petugas").get("/tugas/antrean"))
+    for username in ("tim", "tim2", "teknis_pp", "teknis_pcs"):
+        assert code not in text(signed_in(username).get("/tugas/antrean")), username
+
+
+def test_a_row_shows_number_task_subject_labels_dates_and_working_days_left(
+        deployed: Flask, signed_in: Clients) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        _case_id, code = submit(deployed, kanal="telepon", layanan="kk")
+        html = text(signed_in("petugas").get("/tugas/antrean"))
+    assert code in html
+    assert "Menerima, mencatat dan memverifikasi pengaduan" in html
+    assert "KTP-el belum jadi setelah tiga bulan" in html
+    assert "Kartu Keluarga (KK)" in html and "Telepon" in html  # labels, not codes
+    assert "30 November 2026" in html  # received
+    assert "7 Desember 2026" in html  # 5 working days later
+    assert "5 hari kerja lagi" in html
+    assert 'aria-label="1 tugas">1</span>' in html  # the queue's count
+
+
+def test_an_overdue_task_is_marked_and_can_be_filtered(deployed: Flask,
+                                                       signed_in: Clients) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        _old_id, old = submit(deployed, judul="Antrean panjang di loket KK")
+    with time_machine.travel(MONDAY + timedelta(days=8), tick=False):
+        _new_id, new = submit(deployed, judul="Akta kelahiran salah ketik")
+        client = signed_in("petugas")
+        html = text(client.get("/tugas/antrean"))
+        assert "badge-overdue" in html and "Terlambat" in html
+        assert html.index(old) < html.index(new)  # nearest due date first
+        overdue = text(client.get("/tugas/antrean?terlambat=1"))
+        assert old in overdue and new not in overdue
+        later_first = text(client.get("/tugas/antrean?urut=-tenggat"))
+        assert later_first.index(new) < later_first.index(old)
+
+
+def test_filters_by_text_service_channel_and_task_type(deployed: Flask,
+                                                       signed_in: Clients) -> None:
+    _a, first = submit(deployed, judul="Antrean panjang di loket KK", layanan="kk",
+                       kanal="surat")
+    _b, second = submit(deployed, judul="Akta kelahiran salah ketik", layanan="akta_kelahiran")
+    client = signed_in("petugas")
+    assert second not in text(client.get("/tugas/antrean?q=loket"))
+    assert first in text(client.get("/tugas/antrean?q=loket"))
+    assert first not in text(client.get(f"/tugas/antrean?q={second}"))
+    assert second in text(client.get(f"/tugas/antrean?q={second.lower()}"))
+    assert first not in text(client.get("/tugas/antrean?layanan=akta_kelahiran"))
+    by_channel = text(client.get("/tugas/antrean?kanal=surat"))
+    assert first in by_channel and second not in by_channel
+    assert second in text(client.get("/tugas/antrean?jenis_tugas=verifikasi_pengaduan"))
+    assert "Tidak ada tugas yang cocok" in text(client.get("/tugas/antrean?jenis_tugas=susun_jawaban"))
+    assert "Tidak ada tugas yang cocok" in text(client.get("/tugas/antrean?q=100%25_"))
+
+
+def test_lists_are_paginated_twenty_a_page(deployed: Flask, signed_in: Clients) -> None:
+    codes = [submit(deployed)[1] for _ in range(23)]
+    client = signed_in("petugas")
+    first = text(client.get("/tugas/antrean"))
+    second = text(client.get("/tugas/antrean?halaman=2"))
+    assert "halaman 1 dari 2" in first and "23 tugas" in first
+    assert sum(code in first for code in codes) == 20
+    assert sum(code in second for code in codes) == 3
+
+
+def test_claimed_and_completed_tasks_move_between_the_lists(deployed: Flask,
+                                                            signed_in: Clients) -> None:
+    case_id, code = submit(deployed)
+    client = signed_in("petugas")
+    task = ready_task(deployed, case_id, "verifikasi_pengaduan")
+    response = client.post(f"/tugas/{task.id}/ambil", data={"csrf_token": token(client)})
+    assert response.status_code == 302
+    assert code in text(client.get("/tugas"))
+    assert code not in text(client.get("/tugas/antrean"))
+    advance(deployed, case_id, "verifikasi_pengaduan", FORWARD, "petugas")
+    assert code not in text(client.get("/tugas"))
+    # Completed through the service by the same user: it is in their archive.
+    assert code in text(client.get("/tugas/selesai"))
+
+
+def test_a_division_sees_only_the_coordination_routed_to_it(deployed: Flask,
+                                                            signed_in: Clients) -> None:
+    case_id, code = submit(deployed)
+    advance(deployed, case_id, "verifikasi_pengaduan", FORWARD, "petugas")
+    advance(deployed, case_id, "telaah_pengaduan", STUDY_WITH_PCS, "tim")
+    task = ready_task(deployed, case_id, "tindak_lanjut_teknis")
+    assert code in text(signed_in("teknis_pcs").get("/tugas/antrean"))
+    other = signed_in("teknis_pp")
+    assert code not in text(other.get("/tugas/antrean"))
+    assert other.get(f"/tugas/{task.id}").status_code == 403
+
+
+def test_users_without_a_lane_role_have_no_inbox(deployed: Flask, signed_in: Clients) -> None:
+    assert signed_in("auditor").get("/tugas").status_code == 403
+    assert signed_in("pemilik").get("/tugas/antrean").status_code == 403
+    assert signed_in("tim2").get("/tugas/semua").status_code == 403
+    admin = signed_in("admin")
+    assert admin.get("/tugas").status_code == 302  # to the supervision list
+    assert admin.get("/tugas/semua").status_code == 200
+
+
+def test_the_inbox_speaks_english_when_chosen(deployed: Flask, signed_in: Clients) -> None:
+    submit(deployed)
+    html = text(signed_in("petugas").get("/tugas/antrean?lang=en"))
+    assert "My tasks" in html and "Queue" in html and "Tracking number" in html
+    assert "working days left" in html
