@@ -1,9 +1,17 @@
-"""Notifications to complainants and staff (e-mail outbox); a placeholder until it is written."""
+"""Notifications: an e-mail outbox filled from case events, a sender command, an admin page."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from ..cases.signals import events_recorded
+from .cli import outbox_cli
+from .messages import on_events_recorded
+from .views import bp
+
 
 def init_app(app: Flask) -> None:
-    """Attach the notification subsystem to APP (nothing yet)."""
+    """Subscribe to case events, register the outbox page and the `outbox` commands."""
+    events_recorded.connect(on_events_recorded)
+    app.register_blueprint(bp)
+    app.cli.add_command(outbox_cli)

@@ -1,9 +1,12 @@
-"""Public: filled in by its issue."""
+"""Public: submission without an account, tracking by number and access code, Pelanggan tasks."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from .views import bp
+
 
 def init_app(app: Flask) -> None:
-    """Nothing to attach yet."""
+    """Register the public pages (and the desk officer's registration page)."""
+    app.register_blueprint(bp)

@@ -1,0 +1,35 @@
+"""The admin page of the outbox: what was queued, sent or failed (in development, the mailbox)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from ..auth import role_required
+from ..auth.roles import ADMINISTRATOR
+from . import service
+
+bp = Blueprint("notify", __name__, template_folder="templates")
+
+
+@bp.get("/admin/outbox")
+@role_required(ADMINISTRATOR)
+def outbox() -> str:
+    """List the newest messages."""
+    messages = service.list_messages()
+    return render_template("notify/outbox.html", messages=messages,
+                           anonymous=service.anonymous_case_ids(messages),
+                           masked=service.masked_address,
+                           delivery=current_app.config.get("OUTBOX_DELIVERY", "smtp"))
+
+
+@bp.post("/admin/outbox/<int:message_id>/ulang")
+@role_required(ADMINISTRATOR)
+def requeue(message_id: int) -> Response:
+    """Queue a failed message again."""
+    try:
+        service.requeue(message_id)
+    except LookupError:
+        abort(404)
+    flash("Pesan dimasukkan kembali ke antrean.", "success")
+    return redirect(url_for("notify.outbox"))

@@ -1,0 +1,231 @@
+"""Public services: submit or register a complaint, open a case by its codes, do a Pelanggan task.
+
+Each function that writes is one transaction (through app.cases.service, which commits); uploads
+are checked by content before anything is stored, so a refused form leaves no rows and no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..auth.roles import PELANGGAN
+from ..cases import queries
+from ..cases import service as cases
+from ..cases.attachments import (
+    AttachmentRejected,
+    Upload,
+    attachment_file,
+    case_attachments,
+    check_uploads,
+    save_uploads,
+    upload_dir,
+)
+from ..cases.events import PUBLIC, Actor
+from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
+from ..db import get_session
+from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
+from . import wording
+
+ONLINE = "online"
+WIB = ZoneInfo("Asia/Jakarta")
+# Checked when a tracking number is unknown, so that it costs as long as a wrong access code.
+_DUMMY_HASH = generate_password_hash("ABCD-EFGH")
+
+
+class FormInvalid(ValueError):
+    """The submitted form breaks its schema or its uploads break a rule; nothing was stored."""
+
+    def __init__(self, errors: Errors, values: dict[str, Any]) -> None:
+        super().__init__("form invalid")
+        self.errors = errors
+        self.values = values
+
+
+@dataclass(frozen=True)
+class StartForm:
+    """The start form of the active process version and its identity fields."""
+
+    spec: FormSpec
+    identity: frozenset[str]
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    """Everything the tracking page shows about one case."""
+
+    case: Case
+    timeline: list[wording.TimelineItem]
+    answers: list[wording.Answer]
+    referral: wording.Referral | None
+    requested_data: str | None
+    tasks: list[HumanTask]
+    submitted: dict[str, Any]
+    spec: FormSpec
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None) -> FormSpec:
+    schema = cases.form_document(version, schema_file) or {"type": "object", "properties": {}}
+    return build_spec(schema, cases.form_document(version, ui_file))
+
+
+def start_form() -> StartForm:
+    """The start form of the process version new complaints start on."""
+    version = cases.active_version()
+    info = cases.start_info(version)
+    spec = _spec(version, info.form.schema_file, info.form.ui_file)
+    return StartForm(spec, frozenset(cases.identity_fields(dict(spec.schema))))
+
+
+def _uploads(files: Iterable[FileStorage]) -> list[Upload]:
+    return [Upload(f.filename or "berkas", f.stream) for f in files]
+
+
+def _check_files(uploads: list[Upload], errors: Errors, field_name: str) -> None:
+    """Add an upload problem to ERRORS; rewind the streams for storing."""
+    try:
+        check_uploads(uploads)
+    except AttachmentRejected as exc:
+        errors.setdefault(field_name, []).append(
+            f"{exc} Pilih ulang berkas lampiran yang sesuai."
+        )
+    for upload in uploads:
+        upload.stream.seek(0)
+
+
+def _parse(spec: FormSpec, form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None,
+           hidden: Iterable[str], fixed: Mapping[str, Any]
+           ) -> tuple[dict[str, Any], dict[str, list[Upload]]]:
+    """Typed, validated data plus checked uploads per file field; FormInvalid on any error."""
+    data, raw_uploads = parse_submission(spec, form, files, hidden_fields=hidden)
+    data.update(fixed)
+    errors = validate(spec.schema, data)
+    uploads = {name: _uploads(chosen) for name, chosen in raw_uploads.items()}
+    for name, chosen in uploads.items():
+        _check_files(chosen, errors, name)
+    if errors:
+        raise FormInvalid(errors, data)
+    return data, uploads
+
+
+def _store_files(data: dict[str, Any], uploads: dict[str, list[Upload]], actor: Actor) -> list[str]:
+    """Store the checked uploads (rows unflushed to commit) and put their ids into DATA."""
+    ids: list[str] = []
+    for name, chosen in uploads.items():
+        saved = save_uploads(chosen, actor)
+        data[name] = saved
+        ids.extend(saved)
+    return ids
+
+
+def _discard_files(ids: list[str]) -> None:
+    """Remove the files of uploads whose transaction was rolled back."""
+    for attachment_id in ids:
+        for path in attachment_file_candidates(attachment_id):
+            path.unlink(missing_ok=True)
+
+
+def attachment_file_candidates(attachment_id: str) -> list[Path]:
+    """The possible stored files of an upload id (its extension depends on the content)."""
+    return list(upload_dir().glob(f"{attachment_id}.*"))
+
+
+def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None, *,
+           actor: Actor = PUBLIC, kanal: str | None = ONLINE) -> cases.SubmittedCase:
+    """Validate the start form and start a case; the public's channel is always `online`."""
+    start = start_form()
+    hidden = ("kanal",) if kanal else ()
+    fixed = {"kanal": kanal} if kanal else {}
+    data, uploads = _parse(start.spec, form, files, hidden, fixed)
+    if not kanal and not data.get("kanal"):
+        raise FormInvalid({"kanal": ["Wajib diisi."]}, data)
+    ids = _store_files(data, uploads, actor)
+    try:
+        return cases.submit_case(data, actor, attachment_ids=ids)
+    except BaseException:
+        _discard_files(ids)
+        raise
+
+
+def open_case(tracking_code: str, access_code: str) -> Case | None:
+    """The case these codes open, or None; unknown numbers and wrong codes cost the same time."""
+    case = queries.find_by_tracking_code(tracking_code) if tracking_code.strip() else None
+    if case is None:
+        check_password_hash(_DUMMY_HASH, access_code or "x")
+        return None
+    return case if cases.check_access_code(case, access_code or "") else None
+
+
+def find_case(tracking_code: str) -> Case | None:
+    """The case with this tracking number (for a visitor who already proved the access code)."""
+    return queries.find_by_tracking_code(tracking_code)
+
+
+def tracking_view(case: Case) -> TrackingView:
+    """What the tracking page shows: never identity, never staff names or internal notes."""
+    entries = queries.history(case)
+    allowed = wording.public_attachment_ids(entries)
+    version = case.process_version
+    info = cases.start_info(version)
+    return TrackingView(
+        case=case,
+        timeline=wording.timeline(entries, case.kanal),
+        answers=wording.delivered_answers(entries),
+        referral=wording.referral(entries),
+        requested_data=wording.requested_data(entries),
+        tasks=public_tasks(case),
+        submitted=queries.submitted_data(case),
+        spec=_spec(version, info.form.schema_file, info.form.ui_file),
+        attachments=[a for a in case_attachments(case.id) if a.id in allowed],
+    )
+
+
+def public_tasks(case: Case) -> list[HumanTask]:
+    """The case's tasks waiting for the complainant."""
+    return [t for t in queries.open_tasks(case) if t.lane == PELANGGAN]
+
+
+def public_task(case: Case, task_id: str) -> HumanTask | None:
+    """A ready Pelanggan task of CASE, or None (other lanes' tasks are never reachable here)."""
+    return next((t for t in public_tasks(case) if t.id == task_id), None)
+
+
+def task_form(case: Case, task: HumanTask) -> FormSpec:
+    """The form of a task as deployed with the case's process version."""
+    return _spec(case.process_version, task.form_schema, task.form_ui)
+
+
+def complete(case: Case, task: HumanTask, form: MultiDict[str, str],
+             files: MultiDict[str, FileStorage] | None) -> Case:
+    """Validate and complete a Pelanggan task as the public; raises FormInvalid or cases' errors."""
+    data, uploads = _parse(task_form(case, task), form, files, (), {})
+    ids = _store_files(data, uploads, PUBLIC)
+    try:
+        return cases.complete_task(task.id, data, PUBLIC, attachment_ids=ids)
+    except BaseException:
+        _discard_files(ids)
+        raise
+
+
+def public_attachment(case: Case, attachment_id: str) -> tuple[Attachment, Path] | None:
+    """An attachment the complainant may download, with its path; None otherwise."""
+    allowed = wording.public_attachment_ids(queries.history(case))
+    if attachment_id not in allowed:
+        return None
+    attachment = get_session().get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        return None
+    return attachment, attachment_file(attachment)
+
+
+def local_time(moment: datetime | None) -> datetime | None:
+    """MOMENT in the office's time zone (WIB)."""
+    return moment.astimezone(WIB) if moment else None

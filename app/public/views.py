@@ -1,0 +1,237 @@
+"""Public pages: submit a complaint, see the codes once, track it, do the Pelanggan tasks.
+
+Also the desk officer's registration of complaints that came by other channels.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from ..auth import role_required
+from ..auth.roles import PETUGAS
+from ..cases.events import Actor
+from ..cases.models import Case
+from ..cases.service import CaseConflict, SubmittedCase, TaskUnavailable
+from ..notify.service import queue_access_code
+from ..web import limiter
+from . import access, service
+from .links import tracking_url
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("public", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/public")
+
+HONEYPOT = "situs_web"
+SEND_CODE = "kirim_kode_surel"
+SUBMIT_LIMIT = "5/minute;30/day"
+LOOKUP_LIMIT = "20/minute"
+NOT_FOUND = "Nomor pelacakan atau kode akses tidak cocok. Periksa kembali keduanya."
+
+
+def _lookup_limited() -> bool:
+    """Only requests that test an access code count against the look-up limit."""
+    return request.method != "POST" and "kode" not in request.args
+
+
+def _qr_svg(url: str) -> Markup:
+    """URL as an inline SVG QR code (no network, no image file)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#111")
+    return Markup(svg)  # noqa: S704 - segno's own SVG output, the URL is escaped by segno
+
+
+def _codes_link(tracking_code: str, access_code: str) -> str:
+    return url_for("public.track", tracking_code=tracking_code, kode=access_code, _external=True)
+
+
+@bp.route("/pengaduan/baru", methods=["GET", "POST"])
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+def submit() -> str | Response | tuple[str, int]:
+    """The complaint form (no account needed)."""
+    start = service.start_form()
+    if request.method == "GET":
+        return render_template("public/submit.html", start=start, values=None, errors={})
+    if request.form.get(HONEYPOT):
+        log.info("honeypot field filled: submission dropped")
+        return render_template("public/submit.html", start=start, values=None, errors={},
+                               refused=True), 400
+    try:
+        submitted = service.submit(request.form, request.files)
+    except service.FormInvalid as exc:
+        return render_template("public/submit.html", start=start, values=exc.values,
+                               errors=exc.errors, send_code=bool(request.form.get(SEND_CODE))), 422
+    emailed = _maybe_email_code(submitted, request.form.get("email", "").strip())
+    access.grant(submitted.case.tracking_code)
+    session["terkirim"] = {"tracking": submitted.case.tracking_code, "code": submitted.access_code,
+                           "emailed": emailed}
+    return redirect(url_for("public.submitted"))
+
+
+def _maybe_email_code(submitted: SubmittedCase, email: str) -> bool:
+    if not (request.form.get(SEND_CODE) and email):
+        return False
+    case = submitted.case
+    link = _codes_link(case.tracking_code, submitted.access_code)
+    queue_access_code(case.id, case.tracking_code, submitted.access_code, email, link)
+    return True
+
+
+@bp.get("/pengaduan/terkirim")
+def submitted() -> str:
+    """The tracking number and access code, shown once."""
+    shown = session.pop("terkirim", None)
+    if not shown:
+        return render_template("public/submitted.html", shown=None)
+    link = _codes_link(shown["tracking"], shown["code"])
+    return render_template("public/submitted.html", shown=shown, link=link, qr=_qr_svg(link))
+
+
+@bp.route("/lacak", methods=["GET", "POST"])
+@limiter.shared_limit(LOOKUP_LIMIT, scope="lacak", exempt_when=_lookup_limited)
+def lookup() -> str | Response:
+    """Ask for the tracking number and the access code."""
+    if request.method == "GET":
+        return render_template("public/lookup.html", tracking=request.args.get("nomor", ""))
+    tracking = request.form.get("nomor", "").strip().upper()
+    case = service.open_case(tracking, request.form.get("kode", ""))
+    if case is None:
+        return render_template("public/lookup.html", tracking=tracking, error=NOT_FOUND)
+    access.grant(case.tracking_code)
+    return redirect(url_for("public.track", tracking_code=case.tracking_code))
+
+
+def _opened_case(tracking_code: str) -> Case:
+    """The case this session opened; 404 (the same as for an unknown number) otherwise."""
+    case = service.find_case(tracking_code) if access.has_access(tracking_code) else None
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/lacak/<tracking_code>")
+@limiter.shared_limit(LOOKUP_LIMIT, scope="lacak", exempt_when=_lookup_limited)
+def track(tracking_code: str) -> str | Response:
+    """The case's status, timeline, due date and answer; asks for the code first."""
+    tracking_code = tracking_code.strip().upper()
+    if "kode" in request.args:
+        case = service.open_case(tracking_code, request.args["kode"])
+        if case is None:
+            return render_template("public/lookup.html", tracking=tracking_code, error=NOT_FOUND)
+        access.grant(case.tracking_code)
+        # Drop the code from the address bar and the history.
+        return redirect(url_for("public.track", tracking_code=case.tracking_code))
+    if not access.has_access(tracking_code):
+        return render_template("public/lookup.html", tracking=tracking_code)
+    case = service.find_case(tracking_code)
+    if case is None:
+        abort(404)
+    return render_template("public/track.html", view=service.tracking_view(case),
+                           local_time=service.local_time)
+
+
+@bp.post("/lacak/<tracking_code>/keluar")
+def forget(tracking_code: str) -> Response:
+    """Forget the opened case in this browser (for shared phones)."""
+    access.revoke(tracking_code.strip().upper())
+    flash("Halaman pengaduan ditutup di perangkat ini.", "info")
+    return redirect(url_for("public.lookup"))
+
+
+@bp.route("/lacak/<tracking_code>/tugas/<task_id>", methods=["GET", "POST"])
+def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
+    """A Pelanggan task (supply missing data, confirm the answer) done from the tracking link."""
+    case = _opened_case(tracking_code.strip().upper())
+    human_task = service.public_task(case, task_id)
+    if human_task is None:
+        flash("Tugas ini sudah selesai atau tidak lagi menunggu Anda.", "info")
+        return redirect(url_for("public.track", tracking_code=case.tracking_code))
+    spec = service.task_form(case, human_task)
+    context: dict[str, Any] = {"view": service.tracking_view(case), "task": human_task,
+                               "spec": spec, "values": None, "errors": {}}
+    if request.method == "GET":
+        return render_template("public/task.html", **context)
+    try:
+        service.complete(case, human_task, request.form, request.files)
+    except service.FormInvalid as exc:
+        context.update(values=exc.values, errors=exc.errors)
+        return render_template("public/task.html", **context), 422
+    except (TaskUnavailable, CaseConflict):
+        flash("Tugas ini baru saja berubah. Periksa keadaan terbaru pengaduan Anda.", "warning")
+        return redirect(url_for("public.track", tracking_code=case.tracking_code))
+    flash("Terima kasih, tanggapan Anda telah tersimpan.", "success")
+    return redirect(url_for("public.track", tracking_code=case.tracking_code))
+
+
+@bp.get("/lacak/<tracking_code>/lampiran/<attachment_id>")
+def attachment(tracking_code: str, attachment_id: str) -> Response:
+    """Download an attachment the complainant may see (their own uploads, the answer's files)."""
+    case = _opened_case(tracking_code.strip().upper())
+    found = service.public_attachment(case, attachment_id)
+    if found is None:
+        abort(404)
+    row, path = found
+    response = send_file(path, mimetype=row.content_type, as_attachment=True,
+                         download_name=row.original_name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/registrasi", methods=["GET", "POST"])
+@role_required(PETUGAS)
+def register() -> str | Response | tuple[str, int]:
+    """The desk officer records a complaint received by box, letter, phone, visit or LAPOR!."""
+    start = service.start_form()
+    if request.method == "GET":
+        return render_template("public/register.html", start=start, values={"kanal": ""},
+                               errors={})
+    officer = Actor("user", int(current_user.id), PETUGAS)
+    try:
+        submitted = service.submit(request.form, request.files, actor=officer, kanal=None)
+    except service.FormInvalid as exc:
+        return render_template("public/register.html", start=start, values=exc.values,
+                               errors=exc.errors), 422
+    session["terdaftar"] = {"tracking": submitted.case.tracking_code,
+                            "code": submitted.access_code}
+    return redirect(url_for("public.registered"))
+
+
+@bp.get("/registrasi/terdaftar")
+@role_required(PETUGAS)
+def registered() -> str:
+    """The new case's codes, shown once to the officer to hand to the complainant."""
+    shown = session.pop("terdaftar", None)
+    link = _codes_link(shown["tracking"], shown["code"]) if shown else ""
+    return render_template("public/registered.html", shown=shown, link=link,
+                           tracking_link=tracking_url(shown["tracking"]) if shown else "")
+
+
+DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+             "September", "Oktober", "November", "Desember")
+
+
+@bp.app_template_filter("tanggal_wib")
+def tanggal_wib(moment: Any, with_time: bool = False) -> str:
+    """A moment as people in Musi Rawas read it: 'Senin, 7 Desember 2026 pukul 09.00 WIB'."""
+    local = service.local_time(moment)
+    if local is None:
+        return ""
+    text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
+    return f"{text} pukul {local:%H.%M} WIB" if with_time else text

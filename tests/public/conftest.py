@@ -1,0 +1,147 @@
+"""Public portal fixtures: the app with the SOP diagram deployed, form helpers, staff steps."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from app.auth.roles import PETUGAS, TIM
+from app.auth.service import get_user_by_username
+from app.cases import service
+from app.cases.events import Actor
+from app.cases.models import Attachment, Case, Complainant, HumanTask
+from app.db import get_session
+from app.notify.models import Outbox
+from app.processes.service import deploy_file
+from tests.conftest import csrf_token_from
+from tests.support import ROOT
+
+# A real 1x1 PNG: passes the content check.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+ANONYMOUS = {
+    "jenis": "keluhan",
+    "layanan": "ktp_el",
+    "judul": "KTP-el belum dicetak tiga bulan",
+    "uraian": "Saya merekam KTP-el pada bulan Agustus dan sampai sekarang belum dicetak juga.",
+    "nama": "Sri Wahyuningsih Anonim",
+    "telepon": "081299887766",
+    "email": "sri.rahasia@example.com",
+    "alamat": "Jalan Kenanga Nomor 17, Muara Beliti",
+    "menyangkut_data_sendiri": "true",
+    "nik": "1605015507880003",
+    "no_kk": "1605012304110009",
+    "anonim": "true",
+    "rahasia": "true",
+}
+IDENTITY_STRINGS = ("Sri Wahyuningsih", "1605015507880003", "1605012304110009", "081299887766",
+                    "sri.rahasia@example.com", "Jalan Kenanga")
+
+OFFICER = Actor("user", 1, PETUGAS)
+TEAM = Actor("user", 2, TIM)
+FORWARD = {"kelengkapan_data": "lengkap", "wewenang": True, "keputusan_verifikasi": "teruskan"}
+ASK_DATA = {"keputusan_verifikasi": "minta_data",
+            "data_yang_diminta": "Mohon kirim foto bukti perekaman KTP-el."}
+STUDY = {"hasil_telaah": "Blangko tersedia; pencetakan tertunda.", "perlu_koordinasi": False}
+DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"}
+
+
+@pytest.fixture
+def portal(app: Flask) -> Flask:
+    """The app with the SOP diagram deployed."""
+    with app.app_context():
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
+    return app
+
+
+@dataclass
+class Submission:
+    """What the success page showed."""
+
+    tracking: str
+    code: str
+    page: str
+
+
+def post_form(client: FlaskClient, page_url: str, data: dict[str, Any],
+              post_url: str | None = None, **kwargs: Any) -> TestResponse:
+    """GET the page for its CSRF token, then POST DATA to it (multipart)."""
+    token = csrf_token_from(client.get(page_url).get_data(as_text=True))
+    return client.post(post_url or page_url, data={"csrf_token": token, **data},
+                       content_type="multipart/form-data", **kwargs)
+
+
+def submit(client: FlaskClient, data: dict[str, Any] | None = None,
+           files: list[tuple[bytes, str]] | None = None) -> TestResponse:
+    """POST the public complaint form."""
+    payload: dict[str, Any] = dict(ANONYMOUS if data is None else data)
+    if files:
+        payload["lampiran"] = [(io.BytesIO(content), name) for content, name in files]
+    return post_form(client, "/pengaduan/baru", payload)
+
+
+def submit_ok(client: FlaskClient, data: dict[str, Any] | None = None,
+              files: list[tuple[bytes, str]] | None = None) -> Submission:
+    """Submit and read the tracking number and access code from the success page."""
+    response = submit(client, data, files)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    tracking = re.search(r'id="nomor-pelacakan">([^<]+)<', page)
+    code = re.search(r'id="kode-akses">([^<]+)<', page)
+    assert tracking and code
+    return Submission(tracking.group(1), code.group(1), page)
+
+
+def ready(app: Flask, tracking: str) -> list[HumanTask]:
+    """The ready tasks of the case."""
+    with app.app_context():
+        session = get_session()
+        case = session.scalars(select(Case).where(Case.tracking_code == tracking)).one()
+        return list(session.scalars(
+            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")))
+
+
+def staff_step(app: Flask, tracking: str, bpmn_id: str, data: dict[str, Any],
+               actor: Actor = OFFICER) -> None:
+    """Complete the ready staff task BPMN_ID of the case through the service."""
+    [task] = [t for t in ready(app, tracking) if t.bpmn_id == bpmn_id]
+    with app.app_context():
+        service.complete_task(task.id, data, actor)
+
+
+def answer(app: Flask, tracking: str, text: str) -> None:
+    """The team studies, drafts TEXT, the officer delivers it."""
+    staff_step(app, tracking, "telaah_pengaduan", STUDY, TEAM)
+    staff_step(app, tracking, "susun_jawaban", {"jawaban": text}, TEAM)
+    staff_step(app, tracking, "sampaikan_jawaban", DELIVER)
+
+
+def counts(app: Flask) -> dict[str, int]:
+    """Row counts of what a submission stores."""
+    with app.app_context():
+        session = get_session()
+        return {model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Case, Complainant, Attachment, HumanTask, Outbox)}
+
+
+@pytest.fixture
+def staff_id(portal: Flask, demo_users: list[str]) -> Callable[[str], int]:
+    """The user id of a demo user."""
+    def find(username: str) -> int:
+        with portal.app_context():
+            user = get_user_by_username(username)
+            assert user is not None
+            return user.id
+    return find
