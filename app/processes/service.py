@@ -6,14 +6,18 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from flask_babel import gettext as _
+from lxml import etree
 from sqlalchemy import func, select
 
+from ..auth.models import User
 from ..auth.roles import LANE_ROLES
-from ..cases.models import ProcessVersion
+from ..cases.models import Case, ProcessVersion
 from ..db import get_session, utcnow
 from ..engine import DiagramError, DiagramProblem, lint_diagram, referenced_form_files
-from ..engine.diagram import describe_process
+from ..engine.diagram import NS, describe_process
 
 
 @dataclass(frozen=True)
@@ -104,3 +108,156 @@ def deploy_file(path: Path, forms_dir: Path, deployed_by: str = "") -> DeployRes
     """Deploy the diagram at PATH with its forms from FORMS_DIR."""
     bpmn_xml = path.read_bytes()
     return deploy(bpmn_xml, read_forms(bpmn_xml, forms_dir), deployed_by)
+
+
+# --- pages: the version list, one version's lanes and forms, uploads -------------------------
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+UPLOAD_SUFFIXES = (".bpmn", ".xml")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """One deployed version as the list shows it, with how many cases run on it."""
+
+    version: ProcessVersion
+    case_count: int
+    is_active: bool
+    deployed_by_name: str
+
+
+@dataclass(frozen=True)
+class LaneTask:
+    """A user task of a lane and the form files it names."""
+
+    bpmn_id: str
+    name: str
+    form_schema: str | None
+    form_ui: str | None
+
+
+@dataclass(frozen=True)
+class LaneSummary:
+    """A lane of the diagram and its user tasks, in document order."""
+
+    name: str
+    tasks: list[LaneTask]
+
+
+def list_versions() -> dict[str, list[VersionRow]]:
+    """Every deployed version grouped by process id, newest first, with its case count."""
+    session = get_session()
+    counts = select(Case.process_version_id, func.count(Case.id).label("n")).group_by(
+        Case.process_version_id
+    )
+    counted = counts.subquery()
+    rows = session.execute(
+        select(ProcessVersion, func.coalesce(counted.c.n, 0))
+        .outerjoin(counted, counted.c.process_version_id == ProcessVersion.id)
+        .order_by(ProcessVersion.process_id, ProcessVersion.version.desc())
+    ).all()
+    names = _deployer_names({version.deployed_by for version, _n in rows})
+    grouped: dict[str, list[VersionRow]] = {}
+    for version, count in rows:
+        group = grouped.setdefault(version.process_id, [])
+        name = names.get(version.deployed_by, version.deployed_by)
+        group.append(VersionRow(version, int(count), not group, name))
+    return grouped
+
+
+def _deployer_names(usernames: set[str]) -> dict[str, str]:
+    """Full names of the staff who deployed, by username (CLI deploys carry no username)."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    rows = get_session().execute(
+        select(User.username, User.full_name).where(User.username.in_(wanted))
+    )
+    return {username: full_name for username, full_name in rows}
+
+
+def get_version(version_id: int) -> ProcessVersion | None:
+    """The deployed version with this id, or None."""
+    return get_session().get(ProcessVersion, version_id)
+
+
+def is_active_version(version: ProcessVersion) -> bool:
+    """True when VERSION is the newest of its process (new cases start on it)."""
+    newest = get_session().scalar(
+        select(func.max(ProcessVersion.version)).where(
+            ProcessVersion.process_id == version.process_id
+        )
+    )
+    return newest == version.version
+
+
+def count_cases(version: ProcessVersion) -> int:
+    """How many cases run (or ran) on VERSION."""
+    return int(
+        get_session().scalar(
+            select(func.count(Case.id)).where(Case.process_version_id == version.id)
+        )
+        or 0
+    )
+
+
+def form_files(version: ProcessVersion) -> dict[str, str]:
+    """The form files stored with VERSION: file name -> JSON text, by name."""
+    forms: dict[str, str] = json.loads(version.forms_json)
+    return dict(sorted(forms.items()))
+
+
+def lane_summary(bpmn_xml: bytes) -> list[LaneSummary]:
+    """The diagram's lanes with their user tasks and forms (tasks outside lanes last)."""
+    root = etree.fromstring(
+        bpmn_xml, parser=etree.XMLParser(resolve_entities=False, no_network=True)
+    )
+    tasks = {node.get("id"): node for node in root.xpath("//bpmn:userTask", namespaces=NS)}
+    summaries: list[LaneSummary] = []
+    placed: set[str] = set()
+    for lane in root.xpath("//bpmn:lane", namespaces=NS):
+        refs = [(ref.text or "").strip() for ref in lane.xpath("bpmn:flowNodeRef", namespaces=NS)]
+        in_lane = [_lane_task(tasks[ref]) for ref in refs if ref in tasks]
+        placed.update(ref for ref in refs if ref in tasks)
+        summaries.append(LaneSummary(lane.get("name") or lane.get("id") or "", in_lane))
+    rest = [_lane_task(node) for task_id, node in tasks.items() if task_id not in placed]
+    if rest:
+        summaries.append(LaneSummary("", rest))
+    return summaries
+
+
+def _lane_task(node: Any) -> LaneTask:
+    props = {
+        prop.get("name"): prop.get("value")
+        for prop in node.xpath(".//spiffworkflow:property", namespaces=NS)
+    }
+    return LaneTask(
+        bpmn_id=node.get("id") or "",
+        name=node.get("name") or "",
+        form_schema=props.get("formJsonSchemaFilename"),
+        form_ui=props.get("formUiSchemaFilename"),
+    )
+
+
+def upload_problems(filename: str, content: bytes) -> list[DiagramProblem]:
+    """Why an uploaded file cannot even be linted: no file, too large, wrong kind, not XML."""
+    if not filename or not content:
+        return [DiagramProblem("", "", _("Pilih berkas diagram .bpmn untuk dipasang."))]
+    if len(content) > MAX_UPLOAD_BYTES:
+        return [DiagramProblem("", "", _("Berkas lebih besar dari 1 MB."))]
+    if not filename.lower().endswith(UPLOAD_SUFFIXES):
+        return [DiagramProblem("", "", _("Berkas harus berakhiran .bpmn atau .xml."))]
+    if not content.removeprefix(_UTF8_BOM).lstrip().startswith(b"<"):
+        return [DiagramProblem("", "", _("Berkas bukan dokumen XML."))]
+    return []
+
+
+def deploy_upload(
+    filename: str, content: bytes, forms_dir: Path, deployed_by: str
+) -> DeployResult:
+    """Deploy an uploaded diagram with its forms from FORMS_DIR; DiagramError when refused."""
+    problems = upload_problems(filename, content)
+    if problems:
+        raise DiagramError(problems)
+    return deploy(content, read_forms(content, forms_dir), deployed_by, note=filename)

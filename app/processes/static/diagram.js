@@ -1,0 +1,64 @@
+/* Shows a BPMN diagram with bpmn-js's NavigatedViewer and adds the page's markers.
+   The container carries data-src (the XML's URL) and data-markers ({"css-class": [bpmn ids]}). */
+(function () {
+  "use strict";
+  var container = document.getElementById("diagram");
+  if (!container || typeof window.BpmnJS !== "function") {
+    return;
+  }
+  var viewer = new window.BpmnJS({ container: container });
+
+  function fit() {
+    var canvas = viewer.get("canvas");
+    canvas.resized();
+    canvas.zoom("fit-viewport", "auto");
+  }
+
+  function addMarkers() {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    var markers = JSON.parse(container.dataset.markers || "{}");
+    Object.keys(markers).forEach(function (cls) {
+      markers[cls].forEach(function (id) {
+        if (registry.get(id)) {
+          canvas.addMarker(id, cls);
+        }
+      });
+    });
+  }
+
+  function fail() {
+    container.textContent = container.dataset.error || "Diagram tidak dapat ditampilkan.";
+    container.classList.add("diagram-failed");
+  }
+
+  fetch(container.dataset.src, { credentials: "same-origin" })
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.text();
+    })
+    .then(function (xml) {
+      var loading = container.querySelector(".diagram-loading");
+      if (loading) {
+        loading.remove();
+      }
+      return viewer.importXML(xml);
+    })
+    .then(function () {
+      addMarkers();
+      fit();
+      container.dataset.ready = "true";
+    })
+    .catch(fail);
+
+  document.querySelectorAll("[data-diagram-fit]").forEach(function (button) {
+    button.addEventListener("click", fit);
+  });
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(fit, 150);
+  });
+})();
