@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cases, cli, db, formrender, inbox, notify, processes, public, web
+from . import audit, auth, cases, cli, db, formrender, inbox, notify, processes, public, web
 from .config import CONFIGS, default_database_url
 
 
@@ -31,6 +31,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     cases.init_app(app)
     auth.init_app(app)
     processes.init_app(app)
+    audit.init_app(app)
     inbox.init_app(app)
     public.init_app(app)
     notify.init_app(app)
