@@ -125,6 +125,21 @@ def _identity(case: Case, spec: FormSpec) -> list[tuple[str, str]]:
     return shown
 
 
+def _carried_over(form: FormSpec | None, submitted: dict[str, Any], case: Case) -> dict[str, Any]:
+    """A fresh form's values: its defaults, then the case's current answer to a same-named field.
+
+    A step that may correct the classification (jenis, layanan) so starts from what is on record.
+    """
+    if form is None:
+        return {}
+    current = {**submitted, "jenis": case.jenis, "layanan": case.layanan}
+    values = dict(form.defaults)
+    for f in form.fields:
+        if f.widget != "file" and current.get(f.name) not in (None, "", []):
+            values[f.name] = current[f.name]
+    return values
+
+
 def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
                errors: Errors | None = None, notice: str = "") -> TaskPage:
     """The task page of TASK_ID for USER (PermissionDenied / LookupError raised by get_task)."""
@@ -140,10 +155,11 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
         f.name for f in start_spec.fields if f.identity or f.widget == "file")
     form = _spec(version, task.form_schema, task.form_ui)
     draft = draft_of(task)
+    submitted = queries.submitted_data(case)
     if values is None:
-        values = {**(form.defaults if form else {}), **(draft or {})}
+        values = {**_carried_over(form, submitted, case), **(draft or {})}
     page = TaskPage(
-        task=task, case=case, start_spec=start_spec, submitted=queries.submitted_data(case),
+        task=task, case=case, start_spec=start_spec, submitted=submitted,
         submitted_hidden=hidden,
         identity=_identity(case, start_spec) if shows_identity else None,
         steps=_steps(case, version, not shows_identity),

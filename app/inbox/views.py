@@ -14,7 +14,8 @@ from ..web.errors import render_error
 from . import service, taskpage
 from .service import PermissionDenied, TaskTaken
 
-bp = Blueprint("inbox", __name__, url_prefix="/tugas", template_folder="templates")
+bp = Blueprint("inbox", __name__, url_prefix="/tugas", template_folder="templates",
+               static_folder="static", static_url_path="/static/inbox")
 
 
 @bp.errorhandler(PermissionDenied)
