@@ -21,7 +21,7 @@ class NavLink:
 
 
 _LINKS: tuple[tuple[str, Any, str, frozenset[str]], ...] = (
-    ("/tugas", _l("Kotak tugas"), "tugas", frozenset(roles.STAFF_LANES)),
+    ("/tugas", _l("Kotak tugas"), "tugas", frozenset({*roles.STAFF_LANES, roles.ADMINISTRATOR})),
     ("/proses", _l("Proses"), "proses", frozenset({roles.PEMILIK_PROSES, roles.ADMINISTRATOR})),
     ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR, roles.PEMILIK_PROSES})),
     ("/admin/pengguna", _l("Admin"), "admin", frozenset({roles.ADMINISTRATOR})),
