@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import TestResponse, encode_multipart
 
 from app.auth.roles import PETUGAS, TIM
 from app.auth.service import get_user_by_username
@@ -79,8 +80,19 @@ def post_form(client: FlaskClient, page_url: str, data: dict[str, Any],
               post_url: str | None = None, **kwargs: Any) -> TestResponse:
     """GET the page for its CSRF token, then POST DATA to it (multipart)."""
     token = csrf_token_from(client.get(page_url).get_data(as_text=True))
-    return client.post(post_url or page_url, data={"csrf_token": token, **data},
-                       content_type="multipart/form-data", **kwargs)
+    # Encoded in memory: werkzeug would spool a large body to a temporary file nobody closes.
+    fields = MultiDict()
+    for name, value in {"csrf_token": token, **data}.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, tuple):
+                content = item[0]
+                stream = io.BytesIO(content) if isinstance(content, bytes) else content
+                fields.add(name, FileStorage(stream, filename=item[1]))
+            else:
+                fields.add(name, item)
+    boundary, body = encode_multipart(fields)
+    return client.post(post_url or page_url, data=body,
+                       content_type=f'multipart/form-data; boundary="{boundary}"', **kwargs)
 
 
 def submit(client: FlaskClient, data: dict[str, Any] | None = None,
