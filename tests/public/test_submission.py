@@ -1,4 +1,4 @@
-"""Submitting a complaint without an account: the codes shown once, and bad input refused cleanly."""
+"""Submitting without an account: the codes shown once, and bad input refused cleanly."""
 
 from __future__ import annotations
 

@@ -27,6 +27,10 @@ def _public_task(app: Flask, tracking: str, bpmn_id: str) -> str:
     return task
 
 
+def _task_url(app: Flask, tracking: str, bpmn_id: str) -> str:
+    return f"/lacak/{tracking}/tugas/{_public_task(app, tracking, bpmn_id)}"
+
+
 def test_supplying_missing_data_with_a_file_goes_back_to_the_officer(
     portal: Flask, client: FlaskClient
 ) -> None:
@@ -60,7 +64,7 @@ def test_rejecting_then_accepting_the_answer_with_a_rating(
     sent = submit_ok(client)
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
     answer(portal, sent.tracking, "Jawaban pertama yang kurang lengkap untuk Anda.")
-    url = f"/lacak/{sent.tracking}/tugas/{_public_task(portal, sent.tracking, 'konfirmasi_jawaban')}"
+    url = _task_url(portal, sent.tracking, "konfirmasi_jawaban")
     page = client.get(url).get_data(as_text=True)
     assert "Jawaban pertama yang kurang lengkap" in page
     assert "Sangat baik" in page and "Tidak baik" in page
@@ -74,7 +78,7 @@ def test_rejecting_then_accepting_the_answer_with_a_rating(
     assert "belum sesuai harapan; pengaduan ditelaah ulang" in page
     assert "Sedang ditelaah oleh tim penanganan pengaduan" in page
     answer(portal, sent.tracking, "KTP-el Anda sudah kami cetak ulang hari ini.")
-    url = f"/lacak/{sent.tracking}/tugas/{_public_task(portal, sent.tracking, 'konfirmasi_jawaban')}"
+    url = _task_url(portal, sent.tracking, "konfirmasi_jawaban")
     no_rating = post_form(client, url, {"sesuai_harapan": "true"})
     assert "Penilaian Anda atas layanan pengaduan: Wajib diisi." in no_rating.get_data(True)
     accepted = post_form(client, url, {"sesuai_harapan": "true", "nilai_kepuasan": "4",
