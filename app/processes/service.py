@@ -177,6 +177,11 @@ def _deployer_names(usernames: set[str]) -> dict[str, str]:
     return {username: full_name for username, full_name in rows}
 
 
+def deployer_name(version: ProcessVersion) -> str:
+    """The full name of whoever deployed VERSION (the username when unknown, empty for CLI)."""
+    return _deployer_names({version.deployed_by}).get(version.deployed_by, version.deployed_by)
+
+
 def get_version(version_id: int) -> ProcessVersion | None:
     """The deployed version with this id, or None."""
     return get_session().get(ProcessVersion, version_id)
@@ -253,9 +258,7 @@ def upload_problems(filename: str, content: bytes) -> list[DiagramProblem]:
     return []
 
 
-def deploy_upload(
-    filename: str, content: bytes, forms_dir: Path, deployed_by: str
-) -> DeployResult:
+def deploy_upload(filename: str, content: bytes, forms_dir: Path, deployed_by: str) -> DeployResult:
     """Deploy an uploaded diagram with its forms from FORMS_DIR; DiagramError when refused."""
     problems = upload_problems(filename, content)
     if problems:

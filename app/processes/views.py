@@ -93,6 +93,7 @@ def version(version_id: int) -> str:
         version=version,
         is_active=service.is_active_version(version),
         case_count=service.count_cases(version),
+        deployed_by_name=service.deployer_name(version),
         lanes=service.lane_summary(version.bpmn_xml),
         forms=list(service.form_files(version)),
     )

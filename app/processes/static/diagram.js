@@ -8,10 +8,22 @@
   }
   var viewer = new window.BpmnJS({ container: container });
 
+  // The canvas takes the diagram's proportions (within the CSS min and max heights), so a
+  // wide diagram on a phone does not float in empty space.
+  function sizeToDiagram() {
+    var inner = viewer.get("canvas").viewbox().inner;
+    if (inner.width > 0) {
+      var height = (container.clientWidth * inner.height) / inner.width + 24;
+      container.style.height = Math.round(height) + "px";
+    }
+  }
+
   function fit() {
     var canvas = viewer.get("canvas");
+    sizeToDiagram();
     canvas.resized();
     canvas.zoom("fit-viewport", "auto");
+    canvas.zoom(canvas.zoom() * 0.96, "auto"); // a small margin inside the frame
   }
 
   function addMarkers() {
