@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("app.cases.models", "app.auth.models", "app.notify.models", "app.public.models")
+MODEL_MODULES = ("app.cases.models", "app.auth.models", "app.notify.models")
 
 
 def import_all_models() -> None:
-    """Import each models module that exists."""
+    """Import each capability's models module."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)

@@ -22,9 +22,11 @@ class NavLink:
 
 _LINKS: tuple[tuple[str, Any, str, frozenset[str]], ...] = (
     ("/tugas", _l("Kotak tugas"), "tugas", frozenset({*roles.STAFF_LANES, roles.ADMINISTRATOR})),
+    ("/registrasi", _l("Registrasi pengaduan"), "registrasi", frozenset({roles.PETUGAS})),
     ("/proses", _l("Proses"), "proses", frozenset({roles.PEMILIK_PROSES, roles.ADMINISTRATOR})),
     ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR, roles.PEMILIK_PROSES})),
     ("/admin/pengguna", _l("Admin"), "admin", frozenset({roles.ADMINISTRATOR})),
+    ("/admin/outbox", _l("Kotak keluar surel"), "outbox", frozenset({roles.ADMINISTRATOR})),
 )
 
 

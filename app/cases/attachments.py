@@ -40,6 +40,14 @@ class Upload:
     stream: IO[bytes]
 
 
+def _size_label(size: int) -> str:
+    """A size as people read it: "5 MB", "1,5 MB" or "500 KB"."""
+    if size >= 1024 * 1024:
+        value = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+        return f"{value} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
 def _limits() -> tuple[int, int]:
     config = current_app.config
     return (
@@ -64,8 +72,8 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
     for upload in uploads:
         content = upload.stream.read(max_bytes + 1)
         if len(content) > max_bytes:
-            limit_mb = max_bytes // (1024 * 1024)
-            raise AttachmentRejected(f"Berkas {upload.filename} lebih dari {limit_mb} MB.")
+            limit = _size_label(max_bytes)
+            raise AttachmentRejected(f"Berkas {upload.filename} lebih dari {limit}.")
         if not content:
             raise AttachmentRejected(f"Berkas {upload.filename} kosong.")
         kind = filetype.guess(content)

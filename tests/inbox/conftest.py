@@ -14,8 +14,7 @@ from app.auth.service import get_user_by_username
 from app.cases import service
 from app.cases.events import PUBLIC, Actor
 from app.cases.models import HumanTask
-from app.db import Base, get_engine, get_session
-from app.models_registry import import_all_models
+from app.db import get_session
 from app.processes.service import deploy_file
 from tests.conftest import login
 from tests.support import ROOT
@@ -56,9 +55,6 @@ LANE_OF = {
 def deployed(app: Flask, demo_users: list[str]) -> Flask:
     """The app with demo users and the real diagram of process/ deployed."""
     with app.app_context():
-        # Tables whose migration another capability has not written yet (create_all skips the rest).
-        import_all_models()
-        Base.metadata.create_all(get_engine())
         deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
     return app
 
