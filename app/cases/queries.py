@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..db import get_session
 from .models import Case, CaseEvent, HumanTask
@@ -44,9 +45,9 @@ def get_human_task(task_id: str) -> HumanTask | None:
     return get_session().get(HumanTask, task_id)
 
 
-def history(case: Case) -> list[HistoryEntry]:
-    """Every event of CASE in order, with its data decoded."""
-    events = get_session().scalars(
+def history(case: Case, session: Session | None = None) -> list[HistoryEntry]:
+    """Every event of CASE in order, with its data decoded (through SESSION when given)."""
+    events = (session or get_session()).scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     )
     entries = []

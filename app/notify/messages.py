@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.roles import PELANGGAN
 from ..auth.service import team_leads
+from ..cases import queries
 from ..cases.models import Case, CaseEvent, Complainant, HumanTask
 from ..public import wording
 from ..public.links import base_url, tracking_url
@@ -68,7 +69,7 @@ def _receipt(session: Session, case: Case, email: str) -> None:
 
 
 def _public_task(session: Session, case: Case, task: HumanTask, email: str) -> None:
-    entries = wording.load_entries(session, case.id)
+    entries = queries.history(case, session)
     link = tracking_url(case.tracking_code)
     if task.bpmn_id == "lengkapi_data":
         request = wording.requested_data(entries) or "(lihat halaman pelacakan)"
@@ -102,7 +103,7 @@ def _closed(session: Session, case: Case, event: CaseEvent, email: str) -> None:
         return  # the complainant closed it themselves by accepting the answer
     body = f"Yth. Bapak/Ibu,\n\nPengaduan {case.tracking_code} ditutup: {case.outcome_label}."
     kind = "closed"
-    found = wording.referral(wording.load_entries(session, case.id))
+    found = wording.referral(queries.history(case, session))
     if found is not None:
         body += f"\n\nPengaduan Anda dirujuk ke {found.agency}.\n\n{found.message}"
         kind = "referral"

@@ -6,16 +6,11 @@ is read only to tell "Anda" (the public) from "petugas" (anyone on the office's 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from ..cases.models import CaseEvent
 from ..cases.queries import HistoryEntry
 
 KANAL_LABELS = {
@@ -62,22 +57,6 @@ class Referral:
     agency: str
     message: str
     referred_at: datetime
-
-
-def load_entries(session: Session, case_id: int) -> list[HistoryEntry]:
-    """The events of a case read through SESSION (the writer's, inside a transaction)."""
-    events = session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
-    )
-    entries = []
-    for event in events:
-        data = json.loads(event.data_json)
-        entries.append(HistoryEntry(
-            seq=event.seq, type=event.type, occurred_at=event.occurred_at, actor=event.actor,
-            actor_role=event.actor_role, bpmn_id=event.bpmn_id, name=str(data.get("name", "")),
-            data=data, task_id=event.task_id,
-        ))
-    return entries
 
 
 def _form(entry: HistoryEntry) -> dict[str, Any]:
