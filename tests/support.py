@@ -7,9 +7,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from app.cases.events import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -54,3 +57,41 @@ def postgres_schema_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# -- the data each form of the real diagram accepts, shared by every test that moves a case --
+
+OFFICER = Actor("user", 1, "Petugas Pengelola Layanan Pengaduan")
+TEAM = Actor("user", 2, "Tim Penanganan Pengaduan")
+TECHNICAL = Actor("user", 3, "Bidang Teknis")
+
+START_DATA: dict[str, Any] = {
+    "kanal": "online",
+    "jenis": "keluhan",
+    "layanan": "ktp_el",
+    "judul": "KTP-el belum jadi setelah tiga bulan",
+    "uraian": "Saya merekam KTP-el pada bulan Agustus dan sampai sekarang belum dicetak.",
+    "nama": "Siti Aminah",
+    "telepon": "081234567890",
+    "menyangkut_data_sendiri": True,
+    "nik": "1605011201900001",
+    "no_kk": "1605010101090001",
+    "anonim": False,
+    "rahasia": False,
+}
+FORWARD = {"kelengkapan_data": "lengkap", "wewenang": True, "keputusan_verifikasi": "teruskan"}
+ASK_DATA = {
+    "keputusan_verifikasi": "minta_data",
+    "data_yang_diminta": "Mohon kirim foto bukti perekaman KTP-el.",
+}
+STUDY_ALONE = {"hasil_telaah": "Blangko tersedia; pencetakan tertunda.", "perlu_koordinasi": False}
+STUDY_WITH_PCS = {
+    "hasil_telaah": "Perlu pengecekan data akta.",
+    "perlu_koordinasi": True,
+    "bidang_teknis": "pcs",
+    "permintaan_koordinasi": "Mohon cek data akta kelahiran pemohon.",
+}
+ANSWER = {"jawaban": "KTP-el Anda sudah dicetak dan dapat diambil di kantor Disdukcapil."}
+DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"}
+ACCEPT = {"sesuai_harapan": True, "nilai_kepuasan": 4, "komentar": "Terima kasih."}
+REJECT = {"sesuai_harapan": False, "alasan_tidak_sesuai": "Di kantor KTP-el saya belum ada."}

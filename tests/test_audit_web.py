@@ -19,8 +19,7 @@ from app.cases.service import complete_task, submit_case
 from app.db import get_session
 from app.processes.service import deploy_file
 from tests.conftest import login
-from tests.support import ROOT
-from tests.test_process_paths import FORWARD, START_DATA, STUDY_ALONE
+from tests.support import FORWARD, ROOT, START_DATA, STUDY_ALONE
 
 ANONYMOUS_NAME = "Sulastri Wulandari Anonim"
 

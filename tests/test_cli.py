@@ -17,8 +17,7 @@ from app.cases.models import Case, ProcessVersion
 from app.cases.service import submit_case
 from app.db import get_session
 from app.engine import WIB
-from tests.support import ROOT
-from tests.test_process_paths import START_DATA
+from tests.support import ROOT, START_DATA
 
 
 def _fresh(tmp_path: Path) -> Flask:

@@ -21,39 +21,23 @@ from app.cli import upgrade_database
 from app.db import get_session
 from app.engine import WIB
 from app.processes.service import deploy_file
-from tests.support import ROOT, postgres_schema_url
+from tests.support import (
+    ACCEPT,
+    ANSWER,
+    DELIVER,
+    FORWARD,
+    OFFICER,
+    REJECT,
+    ROOT,
+    START_DATA,
+    STUDY_ALONE,
+    STUDY_WITH_PCS,
+    TEAM,
+    TECHNICAL,
+    postgres_schema_url,
+)
 
-OFFICER = Actor("user", 1, "Petugas Pengelola Layanan Pengaduan")
-TEAM = Actor("user", 2, "Tim Penanganan Pengaduan")
-TECHNICAL = Actor("user", 3, "Bidang Teknis")
 MONDAY_MORNING = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
-
-START_DATA: dict[str, Any] = {
-    "kanal": "online",
-    "jenis": "keluhan",
-    "layanan": "ktp_el",
-    "judul": "KTP-el belum jadi setelah tiga bulan",
-    "uraian": "Saya merekam KTP-el pada bulan Agustus dan sampai sekarang belum dicetak.",
-    "nama": "Siti Aminah",
-    "telepon": "081234567890",
-    "menyangkut_data_sendiri": True,
-    "nik": "1605011201900001",
-    "no_kk": "1605010101090001",
-    "anonim": False,
-    "rahasia": False,
-}
-FORWARD = {"kelengkapan_data": "lengkap", "wewenang": True, "keputusan_verifikasi": "teruskan"}
-STUDY_ALONE = {"hasil_telaah": "Blangko tersedia; pencetakan tertunda.", "perlu_koordinasi": False}
-STUDY_WITH_PCS = {
-    "hasil_telaah": "Perlu pengecekan data akta.",
-    "perlu_koordinasi": True,
-    "bidang_teknis": "pcs",
-    "permintaan_koordinasi": "Mohon cek data akta kelahiran pemohon.",
-}
-ANSWER = {"jawaban": "KTP-el Anda sudah dicetak dan dapat diambil di kantor Disdukcapil."}
-DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"}
-ACCEPT = {"sesuai_harapan": True, "nilai_kepuasan": 4, "komentar": "Terima kasih."}
-REJECT = {"sesuai_harapan": False, "alasan_tidak_sesuai": "Di kantor KTP-el saya belum ada."}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -17,8 +17,7 @@ from app.cli import upgrade_database
 from app.db import get_session
 from app.engine import ProcessEngine, WorkingCalendar, parse_diagram
 from app.processes.service import deploy_file
-from tests.support import ROOT
-from tests.test_process_paths import FORWARD, START_DATA
+from tests.support import FORWARD, ROOT, START_DATA
 
 OFFICER = Actor("user", 1, "Petugas Pengelola Layanan Pengaduan")
 

@@ -17,31 +17,9 @@ from app.cases.models import HumanTask
 from app.db import get_session
 from app.processes.service import deploy_file
 from tests.conftest import login
-from tests.support import ROOT
+from tests.support import ROOT, START_DATA
 
-START: dict[str, Any] = {
-    "kanal": "online",
-    "jenis": "keluhan",
-    "layanan": "ktp_el",
-    "judul": "KTP-el belum jadi setelah tiga bulan",
-    "uraian": "Saya merekam KTP-el pada bulan Agustus dan sampai sekarang belum dicetak.",
-    "nama": "Siti Aminah",
-    "telepon": "081234567890",
-    "email": "siti.aminah@example.com",
-    "menyangkut_data_sendiri": True,
-    "nik": "1605011201900001",
-    "no_kk": "1605010101090001",
-    "anonim": False,
-    "rahasia": False,
-}
-FORWARD = {"kelengkapan_data": "lengkap", "wewenang": True, "keputusan_verifikasi": "teruskan"}
-STUDY_ALONE = {"hasil_telaah": "Blangko tersedia; pencetakan tertunda.", "perlu_koordinasi": False}
-STUDY_WITH_PCS = {
-    "hasil_telaah": "Perlu pengecekan data akta.",
-    "perlu_koordinasi": True,
-    "bidang_teknis": "pcs",
-    "permintaan_koordinasi": "Mohon cek data akta kelahiran pemohon.",
-}
+START: dict[str, Any] = {**START_DATA, "email": "siti.aminah@example.com"}
 LANE_OF = {
     "petugas": "Petugas Pengelola Layanan Pengaduan",
     "tim": "Tim Penanganan Pengaduan",

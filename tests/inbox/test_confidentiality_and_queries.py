@@ -23,15 +23,13 @@ from app.db import get_engine, get_session
 from app.inbox import service as inbox
 from app.processes.service import deploy_file
 from tests.inbox.conftest import (
-    FORWARD,
     START,
-    STUDY_WITH_PCS,
     advance,
     ready_task,
     submit,
 )
 from tests.inbox.test_task_actions import PNG
-from tests.support import ROOT, postgres_schema_url
+from tests.support import FORWARD, ROOT, STUDY_WITH_PCS, postgres_schema_url
 
 Clients = Callable[[str], FlaskClient]
 SECRETS = ("Siti Aminah", "1605011201900001", "1605010101090001", "081234567890",

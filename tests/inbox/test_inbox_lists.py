@@ -10,8 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.engine import WIB
-from tests.inbox.conftest import FORWARD, STUDY_WITH_PCS, advance, ready_task, submit
+from tests.inbox.conftest import (
+    advance,
+    ready_task,
+    submit,
+)
 from tests.inbox.helpers import text, token
+from tests.support import FORWARD, STUDY_WITH_PCS
 
 Clients = Callable[[str], FlaskClient]
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)

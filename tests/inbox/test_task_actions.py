@@ -14,8 +14,6 @@ from app.cases.models import Attachment, Case, CaseEvent, HumanTask
 from app.db import get_session
 from tests.conftest import csrf_token_from
 from tests.inbox.conftest import (
-    FORWARD,
-    STUDY_WITH_PCS,
     advance,
     ready_task,
     submit,
@@ -23,6 +21,7 @@ from tests.inbox.conftest import (
     user_id,
 )
 from tests.inbox.helpers import as_form, complete, open_task, text, token
+from tests.support import FORWARD, STUDY_WITH_PCS
 
 Clients = Callable[[str], FlaskClient]
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
-from app.auth.roles import PETUGAS, TIM
 from app.auth.service import get_user_by_username
 from app.cases import service
 from app.cases.events import Actor
@@ -24,7 +23,7 @@ from app.db import get_session
 from app.notify.models import Outbox
 from app.processes.service import deploy_file
 from tests.conftest import csrf_token_from
-from tests.support import ROOT
+from tests.support import DELIVER, OFFICER, ROOT, STUDY_ALONE, TEAM
 
 # A real 1x1 PNG: passes the content check.
 PNG = bytes.fromhex(
@@ -47,16 +46,14 @@ ANONYMOUS = {
     "anonim": "true",
     "rahasia": "true",
 }
-IDENTITY_STRINGS = ("Sri Wahyuningsih", "1605015507880003", "1605012304110009", "081299887766",
-                    "sri.rahasia@example.com", "Jalan Kenanga")
-
-OFFICER = Actor("user", 1, PETUGAS)
-TEAM = Actor("user", 2, TIM)
-FORWARD = {"kelengkapan_data": "lengkap", "wewenang": True, "keputusan_verifikasi": "teruskan"}
-ASK_DATA = {"keputusan_verifikasi": "minta_data",
-            "data_yang_diminta": "Mohon kirim foto bukti perekaman KTP-el."}
-STUDY = {"hasil_telaah": "Blangko tersedia; pencetakan tertunda.", "perlu_koordinasi": False}
-DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"}
+IDENTITY_STRINGS = (
+    "Sri Wahyuningsih",
+    "1605015507880003",
+    "1605012304110009",
+    "081299887766",
+    "sri.rahasia@example.com",
+    "Jalan Kenanga",
+)
 
 
 @pytest.fixture
@@ -76,8 +73,13 @@ class Submission:
     page: str
 
 
-def post_form(client: FlaskClient, page_url: str, data: dict[str, Any],
-              post_url: str | None = None, **kwargs: Any) -> TestResponse:
+def post_form(
+    client: FlaskClient,
+    page_url: str,
+    data: dict[str, Any],
+    post_url: str | None = None,
+    **kwargs: Any,
+) -> TestResponse:
     """GET the page for its CSRF token, then POST DATA to it (multipart)."""
     token = csrf_token_from(client.get(page_url).get_data(as_text=True))
     # Encoded in memory: werkzeug would spool a large body to a temporary file nobody closes.
@@ -91,12 +93,19 @@ def post_form(client: FlaskClient, page_url: str, data: dict[str, Any],
             else:
                 fields.add(name, item)
     boundary, body = encode_multipart(fields)
-    return client.post(post_url or page_url, data=body,
-                       content_type=f'multipart/form-data; boundary="{boundary}"', **kwargs)
+    return client.post(
+        post_url or page_url,
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+        **kwargs,
+    )
 
 
-def submit(client: FlaskClient, data: dict[str, Any] | None = None,
-           files: list[tuple[bytes, str]] | None = None) -> TestResponse:
+def submit(
+    client: FlaskClient,
+    data: dict[str, Any] | None = None,
+    files: list[tuple[bytes, str]] | None = None,
+) -> TestResponse:
     """POST the public complaint form."""
     payload: dict[str, Any] = dict(ANONYMOUS if data is None else data)
     if files:
@@ -104,8 +113,11 @@ def submit(client: FlaskClient, data: dict[str, Any] | None = None,
     return post_form(client, "/pengaduan/baru", payload)
 
 
-def submit_ok(client: FlaskClient, data: dict[str, Any] | None = None,
-              files: list[tuple[bytes, str]] | None = None) -> Submission:
+def submit_ok(
+    client: FlaskClient,
+    data: dict[str, Any] | None = None,
+    files: list[tuple[bytes, str]] | None = None,
+) -> Submission:
     """Submit and read the tracking number and access code from the success page."""
     response = submit(client, data, files)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -121,12 +133,16 @@ def ready(app: Flask, tracking: str) -> list[HumanTask]:
     with app.app_context():
         session = get_session()
         case = session.scalars(select(Case).where(Case.tracking_code == tracking)).one()
-        return list(session.scalars(
-            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")))
+        return list(
+            session.scalars(
+                select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")
+            )
+        )
 
 
-def staff_step(app: Flask, tracking: str, bpmn_id: str, data: dict[str, Any],
-               actor: Actor = OFFICER) -> None:
+def staff_step(
+    app: Flask, tracking: str, bpmn_id: str, data: dict[str, Any], actor: Actor = OFFICER
+) -> None:
     """Complete the ready staff task BPMN_ID of the case through the service."""
     [task] = [t for t in ready(app, tracking) if t.bpmn_id == bpmn_id]
     with app.app_context():
@@ -135,7 +151,7 @@ def staff_step(app: Flask, tracking: str, bpmn_id: str, data: dict[str, Any],
 
 def answer(app: Flask, tracking: str, text: str) -> None:
     """The team studies, drafts TEXT, the officer delivers it."""
-    staff_step(app, tracking, "telaah_pengaduan", STUDY, TEAM)
+    staff_step(app, tracking, "telaah_pengaduan", STUDY_ALONE, TEAM)
     staff_step(app, tracking, "susun_jawaban", {"jawaban": text}, TEAM)
     staff_step(app, tracking, "sampaikan_jawaban", DELIVER)
 
@@ -144,16 +160,20 @@ def counts(app: Flask) -> dict[str, int]:
     """Row counts of what a submission stores."""
     with app.app_context():
         session = get_session()
-        return {model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
-                for model in (Case, Complainant, Attachment, HumanTask, Outbox)}
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Case, Complainant, Attachment, HumanTask, Outbox)
+        }
 
 
 @pytest.fixture
 def staff_id(portal: Flask, demo_users: list[str]) -> Callable[[str], int]:
     """The user id of a demo user."""
+
     def find(username: str) -> int:
         with portal.app_context():
             user = get_user_by_username(username)
             assert user is not None
             return user.id
+
     return find

@@ -21,13 +21,16 @@ TOO_MANY = "Terlalu banyak permintaan"
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[Flask]:
     """The app with its rate limits on (TestConfig switches them off)."""
-    app = create_app("test", {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.sqlite'}",
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "NODE_MODULES_DIR": str(ROOT / "node_modules"),
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-    })
+    app = create_app(
+        "test",
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.sqlite'}",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "NODE_MODULES_DIR": str(ROOT / "node_modules"),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        },
+    )
     with app.app_context():
         upgrade_database()
         deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")

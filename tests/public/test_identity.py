@@ -14,18 +14,15 @@ from app.db import get_session
 from tests.conftest import login
 from tests.public.conftest import (
     ANONYMOUS,
-    ASK_DATA,
-    FORWARD,
     IDENTITY_STRINGS,
-    OFFICER,
     PNG,
-    TEAM,
     Actor,
     post_form,
     ready,
     staff_step,
     submit_ok,
 )
+from tests.support import ASK_DATA, FORWARD, OFFICER, TEAM
 
 LINK = re.compile(r'(?:href|action)="(/[^"#?]*)')
 SKIP = ("/keluar", "/static/", "/vendor/", "/ambil", "/lepas", "/alihkan")
@@ -63,13 +60,23 @@ def test_anonymous_identity_is_stored_but_never_shown(
     # Work the case so that every kind of page exists: a data request, a file, an answer.
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", ASK_DATA, OFFICER)
     [task] = [t.id for t in ready(portal, sent.tracking) if t.bpmn_id == "lengkapi_data"]
-    post_form(client, f"/lacak/{sent.tracking}/tugas/{task}",
-              {"data_tambahan": "Foto terlampir, mohon diperiksa.",
-               "lampiran": [(PNG, "bukti-kedua.png")]})
+    post_form(
+        client,
+        f"/lacak/{sent.tracking}/tugas/{task}",
+        {
+            "data_tambahan": "Foto terlampir, mohon diperiksa.",
+            "lampiran": [(PNG, "bukti-kedua.png")],
+        },
+    )
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
     tim = Actor("user", staff_id("tim"), TEAM.role)  # type: ignore[operator]
-    staff_step(portal, sent.tracking, "telaah_pengaduan",
-               {"hasil_telaah": "Perlu cek data.", "perlu_koordinasi": False}, tim)
+    staff_step(
+        portal,
+        sent.tracking,
+        "telaah_pengaduan",
+        {"hasil_telaah": "Perlu cek data.", "perlu_koordinasi": False},
+        tim,
+    )
     with portal.app_context():
         assert len(get_session().scalars(select(Attachment)).all()) == 2
 
@@ -79,8 +86,9 @@ def test_anonymous_identity_is_stored_but_never_shown(
 
     team = app.test_client()
     login(team, "tim")
-    team_pages = _crawl(team, ["/", "/tugas/", "/tugas/selesai", "/tugas/semua",
-                               f"/lacak/{sent.tracking}"])
+    team_pages = _crawl(
+        team, ["/", "/tugas/", "/tugas/selesai", "/tugas/semua", f"/lacak/{sent.tracking}"]
+    )
     assert len(team_pages) > 3
     _assert_no_identity(team_pages)
 

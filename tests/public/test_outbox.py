@@ -22,9 +22,6 @@ from app.notify.service import MAX_ATTEMPTS, REDACTED, backoff, send_due
 from tests.conftest import login
 from tests.public.conftest import (
     ANONYMOUS,
-    ASK_DATA,
-    FORWARD,
-    OFFICER,
     answer,
     post_form,
     ready,
@@ -32,10 +29,19 @@ from tests.public.conftest import (
     submit_ok,
 )
 from tests.public.smtp_sink import smtp_sink
+from tests.support import ASK_DATA, FORWARD, OFFICER
 
-START = {"kanal": "online", "jenis": "keluhan", "layanan": "kk", "judul": "KK belum diperbarui",
-         "uraian": "Sudah tiga minggu KK saya belum diperbarui setelah pindah.",
-         "nama": "Warga Uji", "email": "warga@example.com", "anonim": False, "rahasia": False}
+START = {
+    "kanal": "online",
+    "jenis": "keluhan",
+    "layanan": "kk",
+    "judul": "KK belum diperbarui",
+    "uraian": "Sudah tiga minggu KK saya belum diperbarui setelah pindah.",
+    "nama": "Warga Uji",
+    "email": "warga@example.com",
+    "anonim": False,
+    "rahasia": False,
+}
 
 
 def _messages(app: Flask) -> list[Outbox]:
@@ -89,8 +95,9 @@ def test_data_request_and_answer_are_mailed(portal: Flask, client: FlaskClient) 
     assert request.kind == "data_request"
     assert "Mohon kirim foto bukti perekaman KTP-el." in request.body
     [task] = [t.id for t in ready(portal, sent.tracking) if t.lane == "Pelanggan"]
-    post_form(client, f"/lacak/{sent.tracking}/tugas/{task}",
-              {"data_tambahan": "Sudah saya kirim."})
+    post_form(
+        client, f"/lacak/{sent.tracking}/tugas/{task}", {"data_tambahan": "Sudah saya kirim."}
+    )
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
     answer(portal, sent.tracking, "KTP-el Anda sudah dicetak dan dapat diambil.")
     mail = _messages(portal)[-1]
@@ -144,15 +151,17 @@ def test_backoff_doubles_and_gives_up_into_failed_then_resent_by_an_admin(
     assert _messages(portal)[0].status == "queued"
 
 
-def test_a_working_smtp_server_marks_messages_sent(portal: Flask, client: FlaskClient,
-                                                   runner: Any) -> None:
+def test_a_working_smtp_server_marks_messages_sent(
+    portal: Flask, client: FlaskClient, runner: Any
+) -> None:
     sent = submit_ok(client, {**ANONYMOUS, "kirim_kode_surel": "true"})
     with smtp_sink() as sink:
         portal.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port)
         result = runner.invoke(args=["outbox", "send"])
     assert "2 terkirim, 0 gagal" in result.output
     assert sorted(m["Subject"] for m in sink.messages) == sorted(
-        [f"Pengaduan {sent.tracking} telah diterima", f"Kode akses pengaduan {sent.tracking}"])
+        [f"Pengaduan {sent.tracking} telah diterima", f"Kode akses pengaduan {sent.tracking}"]
+    )
     assert all(m["To"] == ANONYMOUS["email"] for m in sink.messages)
     messages = _messages(portal)
     assert {m.status for m in messages} == {"sent"}

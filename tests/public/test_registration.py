@@ -13,10 +13,14 @@ from tests.conftest import login
 from tests.public.conftest import counts, post_form
 
 LETTER = {
-    "kanal": "surat", "jenis": "pengaduan", "layanan": "akta_kelahiran",
+    "kanal": "surat",
+    "jenis": "pengaduan",
+    "layanan": "akta_kelahiran",
     "judul": "Surat pengaduan akta kelahiran",
     "uraian": "Surat tertanggal 1 Desember: akta kelahiran anak belum terbit sejak September.",
-    "nama": "Pak Darmawan", "telepon": "081311112222", "alamat": "Desa Air Beliti",
+    "nama": "Pak Darmawan",
+    "telepon": "081311112222",
+    "alamat": "Desa Air Beliti",
 }
 
 

@@ -9,9 +9,6 @@ from sqlalchemy import select
 from app.cases.models import Attachment, Case, CaseEvent
 from app.db import get_session
 from tests.public.conftest import (
-    ASK_DATA,
-    FORWARD,
-    OFFICER,
     PNG,
     answer,
     counts,
@@ -20,6 +17,7 @@ from tests.public.conftest import (
     staff_step,
     submit_ok,
 )
+from tests.support import ASK_DATA, FORWARD, OFFICER
 
 
 def _public_task(app: Flask, tracking: str, bpmn_id: str) -> str:
@@ -42,8 +40,14 @@ def test_supplying_missing_data_with_a_file_goes_back_to_the_officer(
     assert "Mohon kirim foto bukti perekaman KTP-el." in page and 'type="file"' in page
     empty = post_form(client, url, {"data_tambahan": ""})
     assert empty.status_code == 422 and "Wajib diisi." in empty.get_data(as_text=True)
-    done = post_form(client, url, {"data_tambahan": "Foto bukti perekaman terlampir.",
-                                   "lampiran": [(PNG, "bukti-rekam.png")]})
+    done = post_form(
+        client,
+        url,
+        {
+            "data_tambahan": "Foto bukti perekaman terlampir.",
+            "lampiran": [(PNG, "bukti-rekam.png")],
+        },
+    )
     assert done.status_code == 302
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert "Anda melengkapi data yang diminta" in page
@@ -71,8 +75,11 @@ def test_rejecting_then_accepting_the_answer_with_a_rating(
     no_reason = post_form(client, url, {"sesuai_harapan": "false"})
     assert no_reason.status_code == 422
     assert "Mengapa jawaban belum sesuai harapan?: Wajib diisi." in no_reason.get_data(True)
-    rejected = post_form(client, url, {"sesuai_harapan": "false",
-                                       "alasan_tidak_sesuai": "KTP-el saya belum ada di kantor."})
+    rejected = post_form(
+        client,
+        url,
+        {"sesuai_harapan": "false", "alasan_tidak_sesuai": "KTP-el saya belum ada di kantor."},
+    )
     assert rejected.status_code == 302
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert "belum sesuai harapan; pengaduan ditelaah ulang" in page
@@ -81,17 +88,26 @@ def test_rejecting_then_accepting_the_answer_with_a_rating(
     url = _task_url(portal, sent.tracking, "konfirmasi_jawaban")
     no_rating = post_form(client, url, {"sesuai_harapan": "true"})
     assert "Penilaian Anda atas layanan pengaduan: Wajib diisi." in no_rating.get_data(True)
-    accepted = post_form(client, url, {"sesuai_harapan": "true", "nilai_kepuasan": "4",
-                                       "komentar": "Terima kasih, cepat."})
+    accepted = post_form(
+        client,
+        url,
+        {"sesuai_harapan": "true", "nilai_kepuasan": "4", "komentar": "Terima kasih, cepat."},
+    )
     assert accepted.status_code == 302
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert "Anda menyatakan jawaban sesuai harapan" in page and ">Selesai<" in page
     with portal.app_context():
         case = get_session().scalars(select(Case)).one()
         assert (case.status, case.outcome) == ("selesai", "akhir_selesai")
-        last = get_session().scalars(
-            select(CaseEvent).where(CaseEvent.type == "task_completed")
-            .order_by(CaseEvent.seq.desc())).first()
+        last = (
+            get_session()
+            .scalars(
+                select(CaseEvent)
+                .where(CaseEvent.type == "task_completed")
+                .order_by(CaseEvent.seq.desc())
+            )
+            .first()
+        )
         assert last is not None and last.actor == "public"
         assert '"nilai_kepuasan":4' in last.data_json
 
@@ -103,13 +119,13 @@ def test_a_staff_task_cannot_be_done_from_the_tracking_link(
     staff_task = _public_task(portal, sent.tracking, "verifikasi_pengaduan")
     url = f"/lacak/{sent.tracking}/tugas/{staff_task}"
     assert client.get(url).status_code == 302
-    post_form(client, f"/lacak/{sent.tracking}", {"keputusan_verifikasi": "teruskan"},
-              post_url=url)
+    post_form(client, f"/lacak/{sent.tracking}", {"keputusan_verifikasi": "teruskan"}, post_url=url)
     assert [t.bpmn_id for t in ready(portal, sent.tracking)] == ["verifikasi_pengaduan"]
 
 
-def test_tasks_and_files_need_the_access_code(portal: Flask, client: FlaskClient,
-                                             app: Flask) -> None:
+def test_tasks_and_files_need_the_access_code(
+    portal: Flask, client: FlaskClient, app: Flask
+) -> None:
     sent = submit_ok(client, files=[(PNG, "bukti.png")])
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", ASK_DATA, OFFICER)
     task = _public_task(portal, sent.tracking, "lengkapi_data")

@@ -8,16 +8,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.public.conftest import (
-    ASK_DATA,
-    FORWARD,
-    OFFICER,
-    TEAM,
     answer,
     post_form,
     ready,
     staff_step,
     submit_ok,
 )
+from tests.support import ASK_DATA, FORWARD, OFFICER, TEAM
 
 MISMATCH = "Nomor pelacakan atau kode akses tidak cocok."
 
@@ -34,8 +31,7 @@ def _comparable(page: str, tracking: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", page.replace(tracking, "X"))
 
 
-def test_the_right_codes_open_the_case(portal: Flask, client: FlaskClient,
-                                       app: Flask) -> None:
+def test_the_right_codes_open_the_case(portal: Flask, client: FlaskClient, app: Flask) -> None:
     sent = submit_ok(client)
     other = app.test_client()
     page = _lookup(other, sent.tracking, sent.code.lower().replace("-", ""))
@@ -45,8 +41,9 @@ def test_the_right_codes_open_the_case(portal: Flask, client: FlaskClient,
     assert "Pengaduan diterima melalui portal daring" in page
 
 
-def test_unknown_number_and_wrong_code_get_the_same_answer(portal: Flask, client: FlaskClient,
-                                                         app: Flask) -> None:
+def test_unknown_number_and_wrong_code_get_the_same_answer(
+    portal: Flask, client: FlaskClient, app: Flask
+) -> None:
     sent = submit_ok(client)
     stranger = app.test_client()
     wrong_code = _lookup(stranger, sent.tracking, "AAAA-BBBB")
@@ -71,8 +68,9 @@ def test_the_link_with_the_code_opens_the_case_and_drops_the_code(
     assert "Perkembangan pengaduan" in phone.get(response.headers["Location"]).get_data(True)
 
 
-def test_opening_one_case_does_not_open_another(portal: Flask, client: FlaskClient,
-                                                app: Flask) -> None:
+def test_opening_one_case_does_not_open_another(
+    portal: Flask, client: FlaskClient, app: Flask
+) -> None:
     first = submit_ok(client)
     second = submit_ok(app.test_client())
     visitor = app.test_client()
@@ -86,8 +84,9 @@ def test_closing_the_case_on_a_shared_phone_forgets_it(portal: Flask, client: Fl
     assert "Perkembangan pengaduan" not in client.get(f"/lacak/{sent.tracking}").get_data(True)
 
 
-def test_timeline_uses_public_wording_without_staff(portal: Flask, client: FlaskClient,
-                                                    demo_users: list[str]) -> None:
+def test_timeline_uses_public_wording_without_staff(
+    portal: Flask, client: FlaskClient, demo_users: list[str]
+) -> None:
     sent = submit_ok(client)
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", ASK_DATA, OFFICER)
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
@@ -103,14 +102,29 @@ def test_the_delivered_answer_is_shown(portal: Flask, client: FlaskClient) -> No
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert "Sedang ditelaah oleh tim penanganan pengaduan" in page
-    staff_step(portal, sent.tracking, "telaah_pengaduan",
-               {"hasil_telaah": "Catatan internal tim.", "perlu_koordinasi": False}, TEAM)
-    staff_step(portal, sent.tracking, "susun_jawaban",
-               {"jawaban": "KTP-el Anda sudah dicetak dan dapat diambil."}, TEAM)
+    staff_step(
+        portal,
+        sent.tracking,
+        "telaah_pengaduan",
+        {"hasil_telaah": "Catatan internal tim.", "perlu_koordinasi": False},
+        TEAM,
+    )
+    staff_step(
+        portal,
+        sent.tracking,
+        "susun_jawaban",
+        {"jawaban": "KTP-el Anda sudah dicetak dan dapat diambil."},
+        TEAM,
+    )
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert "KTP-el Anda sudah dicetak" not in page  # drafted, not yet delivered
-    staff_step(portal, sent.tracking, "sampaikan_jawaban",
-               {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"}, OFFICER)
+    staff_step(
+        portal,
+        sent.tracking,
+        "sampaikan_jawaban",
+        {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"},
+        OFFICER,
+    )
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert "KTP-el Anda sudah dicetak dan dapat diambil." in page
     assert "Catatan internal tim." not in page
@@ -123,8 +137,11 @@ def test_a_second_answer_replaces_the_first(portal: Flask, client: FlaskClient) 
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
     answer(portal, sent.tracking, "Jawaban pertama yang kurang lengkap untuk Anda.")
     [task] = [t.id for t in ready(portal, sent.tracking) if t.lane == "Pelanggan"]
-    post_form(client, f"/lacak/{sent.tracking}/tugas/{task}",
-              {"sesuai_harapan": "false", "alasan_tidak_sesuai": "Belum menjawab pertanyaan saya."})
+    post_form(
+        client,
+        f"/lacak/{sent.tracking}/tugas/{task}",
+        {"sesuai_harapan": "false", "alasan_tidak_sesuai": "Belum menjawab pertanyaan saya."},
+    )
     answer(portal, sent.tracking, "Jawaban kedua yang lebih lengkap untuk Anda.")
     page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
     assert page.index("Jawaban kedua") < page.index("Jawaban pertama")
