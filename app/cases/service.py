@@ -128,8 +128,13 @@ def submit_case(
     *,
     process_id: str = "pengaduan",
     attachment_ids: list[str] | None = None,
+    share_access_code: bool = False,
 ) -> SubmittedCase:
-    """Start a case from the start form's validated data; identity goes to its own table."""
+    """Start a case from the start form's validated data; identity goes to its own table.
+
+    With SHARE_ACCESS_CODE the new code is handed to subscribers of `events_recorded` (the
+    complainant asked to receive it by e-mail), so its message commits with the case.
+    """
     session = get_session()
     now = utcnow()
     try:
@@ -165,7 +170,7 @@ def submit_case(
         log = EventLog(session, case.id)
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
-        _announce(session, case, log)
+        _announce(session, case, log, access_code if share_access_code else None)
         session.commit()
     except BaseException:
         session.rollback()
@@ -173,10 +178,10 @@ def submit_case(
     return SubmittedCase(case, access_code)
 
 
-def _announce(session: Session, case: Case, log: EventLog) -> None:
+def _announce(session: Session, case: Case, log: EventLog, access_code: str | None = None) -> None:
     """Let subscribers add their rows (notifications) to this same transaction."""
     session.flush()
-    events_recorded.send(session, case=case, events=list(log.appended))
+    events_recorded.send(session, case=case, events=list(log.appended), access_code=access_code)
 
 
 def check_access_code(case: Case, code: str) -> bool:

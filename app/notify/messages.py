@@ -14,7 +14,7 @@ from ..cases import queries
 from ..cases.models import Case, CaseEvent, Complainant, HumanTask
 from ..public import wording
 from ..public.links import base_url, tracking_url
-from .service import add_message
+from .service import access_code_message, add_message
 
 SIGNATURE = (
     "\n\nSalam,\nPetugas Pengelola Layanan Pengaduan\n"
@@ -23,7 +23,8 @@ SIGNATURE = (
 )
 
 
-def on_events_recorded(session: Session, case: Case, events: list[CaseEvent], **_: Any) -> None:
+def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
+                       access_code: str | None = None, **_: Any) -> None:
     """Queue the e-mails the events call for, in the same transaction as the events."""
     if not events:
         return
@@ -31,6 +32,8 @@ def on_events_recorded(session: Session, case: Case, events: list[CaseEvent], **
     for event in events:
         if event.type == "case_submitted" and email:
             _receipt(session, case, email)
+            if access_code:
+                access_code_message(session, case, access_code, email)
         elif event.type == "case_closed" and email:
             _closed(session, case, event, email)
         elif event.type == "sla_breached":

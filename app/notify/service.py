@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..cases.models import Case
 from ..db import get_session, transaction, utcnow
+from ..public.links import code_link
 from .models import Outbox
 
 MAX_ATTEMPTS = 8  # about 4 hours of retries with the backoff below, then "failed" (resendable)
@@ -42,19 +43,18 @@ def add_message(session: Session, to: str, subject: str, body: str, *, kind: str
     return message
 
 
-def queue_access_code(case_id: int, tracking_code: str, access_code: str, to: str,
-                      link: str) -> Outbox:
-    """Queue the access code the complainant asked to receive by e-mail (its own transaction)."""
+def access_code_message(session: Session, case: Case, access_code: str, to: str) -> Outbox:
+    """Queue the access code the complainant asked to receive (in the submission's transaction)."""
+    link = code_link(case.tracking_code, access_code)
     body = (
         "Yth. Bapak/Ibu,\n\nAnda meminta kode akses pengaduan dikirim ke surel ini.\n\n"
-        f"Nomor pelacakan: {tracking_code}\nKode akses: {access_code}\n\n"
+        f"Nomor pelacakan: {case.tracking_code}\nKode akses: {access_code}\n\n"
         f"Buka langsung: {link}\n\n"
         "Simpan surel ini baik-baik dan jangan teruskan kepada orang lain: siapa pun yang "
         "memegang kode ini dapat melihat dan menanggapi pengaduan Anda."
     )
-    with transaction() as session:
-        return add_message(session, to, f"Kode akses pengaduan {tracking_code}", body,
-                           kind="access_code", case_id=case_id, sensitive=True)
+    return add_message(session, to, f"Kode akses pengaduan {case.tracking_code}", body,
+                       kind="access_code", case_id=case.id, sensitive=True)
 
 
 def list_messages(limit: int = 200) -> list[Outbox]:

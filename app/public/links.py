@@ -14,3 +14,8 @@ def base_url() -> str:
 def tracking_url(tracking_code: str) -> str:
     """The tracking page of a case; it still asks for the access code."""
     return f"{base_url()}/lacak/{tracking_code}"
+
+
+def code_link(tracking_code: str, access_code: str) -> str:
+    """The tracking page with the access code in the link (sent only when the complainant asks)."""
+    return f"{tracking_url(tracking_code)}?kode={access_code}"

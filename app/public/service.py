@@ -139,7 +139,8 @@ def attachment_file_candidates(attachment_id: str) -> list[Path]:
 
 
 def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None, *,
-           actor: Actor = PUBLIC, kanal: str | None = ONLINE) -> cases.SubmittedCase:
+           actor: Actor = PUBLIC, kanal: str | None = ONLINE,
+           share_access_code: bool = False) -> cases.SubmittedCase:
     """Validate the start form and start a case; the public's channel is always `online`."""
     start = start_form()
     hidden = ("kanal",) if kanal else ()
@@ -149,7 +150,8 @@ def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None,
         raise FormInvalid({"kanal": ["Wajib diisi."]}, data)
     ids = _store_files(data, uploads, actor)
     try:
-        return cases.submit_case(data, actor, attachment_ids=ids)
+        return cases.submit_case(data, actor, attachment_ids=ids,
+                                 share_access_code=share_access_code)
     except BaseException:
         _discard_files(ids)
         raise

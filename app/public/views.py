@@ -28,8 +28,7 @@ from ..auth import role_required
 from ..auth.roles import PETUGAS
 from ..cases.events import Actor
 from ..cases.models import Case
-from ..cases.service import CaseConflict, SubmittedCase, TaskUnavailable
-from ..notify.service import queue_access_code
+from ..cases.service import CaseConflict, TaskUnavailable
 from ..web import limiter
 from . import access, service
 from .links import tracking_url
@@ -72,25 +71,16 @@ def submit() -> str | Response | tuple[str, int]:
         log.info("honeypot field filled: submission dropped")
         return render_template("public/submit.html", start=start, values=None, errors={},
                                refused=True), 400
+    emailed = bool(request.form.get(SEND_CODE) and request.form.get("email", "").strip())
     try:
-        submitted = service.submit(request.form, request.files)
+        submitted = service.submit(request.form, request.files, share_access_code=emailed)
     except service.FormInvalid as exc:
         return render_template("public/submit.html", start=start, values=exc.values,
                                errors=exc.errors, send_code=bool(request.form.get(SEND_CODE))), 422
-    emailed = _maybe_email_code(submitted, request.form.get("email", "").strip())
     access.grant(submitted.case.tracking_code)
     session["terkirim"] = {"tracking": submitted.case.tracking_code, "code": submitted.access_code,
                            "emailed": emailed}
     return redirect(url_for("public.submitted"))
-
-
-def _maybe_email_code(submitted: SubmittedCase, email: str) -> bool:
-    if not (request.form.get(SEND_CODE) and email):
-        return False
-    case = submitted.case
-    link = _codes_link(case.tracking_code, submitted.access_code)
-    queue_access_code(case.id, case.tracking_code, submitted.access_code, email, link)
-    return True
 
 
 @bp.get("/pengaduan/terkirim")
