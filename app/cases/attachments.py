@@ -10,6 +10,7 @@ from typing import IO
 
 import filetype
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -67,19 +68,24 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
     """Read and check every upload (count, size, type by content); raise on the first bad one."""
     max_bytes, max_count = _limits()
     if len(uploads) > max_count:
-        raise AttachmentRejected(f"Maksimal {max_count} berkas lampiran.")
+        raise AttachmentRejected(_("Maksimal %(n)d berkas lampiran.", n=max_count))
     checked = []
     for upload in uploads:
         content = upload.stream.read(max_bytes + 1)
         if len(content) > max_bytes:
             limit = _size_label(max_bytes)
-            raise AttachmentRejected(f"Berkas {upload.filename} lebih dari {limit}.")
+            raise AttachmentRejected(
+                _("Berkas %(name)s lebih dari %(limit)s.", name=upload.filename, limit=limit)
+            )
         if not content:
-            raise AttachmentRejected(f"Berkas {upload.filename} kosong.")
+            raise AttachmentRejected(_("Berkas %(name)s kosong.", name=upload.filename))
         kind = filetype.guess(content)
         if kind is None or kind.mime not in ALLOWED_TYPES:
             raise AttachmentRejected(
-                f"Berkas {upload.filename} bukan JPG, PNG, WEBP atau PDF (diperiksa dari isinya)."
+                _(
+                    "Berkas %(name)s bukan JPG, PNG, WEBP atau PDF (diperiksa dari isinya).",
+                    name=upload.filename,
+                )
             )
         checked.append((upload, content, kind.mime))
     return checked

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -130,9 +131,11 @@ def verify_chain(events: list[CaseEvent]) -> list[str]:
     prev = GENESIS_HASH
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            problems.append(f"peristiwa #{expected_seq} hilang (ditemukan #{event.seq})")
+            problems.append(
+                _("peristiwa #%(n)d hilang (ditemukan #%(found)d)", n=expected_seq, found=event.seq)
+            )
         if event.prev_hash != prev:
-            problems.append(f"peristiwa #{event.seq}: rantai hash terputus")
+            problems.append(_("peristiwa #%(n)d: rantai hash terputus", n=event.seq))
         digest = event_hash(
             event.prev_hash,
             event.case_id,
@@ -145,7 +148,7 @@ def verify_chain(events: list[CaseEvent]) -> list[str]:
             event.data_json,
         )
         if digest != event.hash:
-            problems.append(f"peristiwa #{event.seq}: isi telah diubah")
+            problems.append(_("peristiwa #%(n)d: isi telah diubah", n=event.seq))
         prev = event.hash
     return problems
 

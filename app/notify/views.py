@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..auth import role_required
@@ -31,5 +32,5 @@ def requeue(message_id: int) -> Response:
         service.requeue(message_id)
     except LookupError:
         abort(404)
-    flash("Pesan dimasukkan kembali ke antrean.", "success")
+    flash(_("Pesan dimasukkan kembali ke antrean."), "success")
     return redirect(url_for("notify.outbox"))
