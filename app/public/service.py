@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -95,7 +96,7 @@ def _check_files(uploads: list[Upload], errors: Errors, field_name: str) -> None
         check_uploads(uploads)
     except AttachmentRejected as exc:
         errors.setdefault(field_name, []).append(
-            f"{exc} Pilih ulang berkas lampiran yang sesuai."
+            _("%(problem)s Pilih ulang berkas lampiran yang sesuai.", problem=str(exc))
         )
     for upload in uploads:
         upload.stream.seek(0)
@@ -147,7 +148,7 @@ def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None,
     fixed = {"kanal": kanal} if kanal else {}
     data, uploads = _parse(start.spec, form, files, hidden, fixed)
     if not kanal and not data.get("kanal"):
-        raise FormInvalid({"kanal": ["Wajib diisi."]}, data)
+        raise FormInvalid({"kanal": [_("Wajib diisi.")]}, data)
     ids = _store_files(data, uploads, actor)
     try:
         return cases.submit_case(data, actor, attachment_ids=ids,

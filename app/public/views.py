@@ -20,6 +20,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -42,7 +45,7 @@ HONEYPOT = "situs_web"
 SEND_CODE = "kirim_kode_surel"
 SUBMIT_LIMIT = "5/minute;30/day"
 LOOKUP_LIMIT = "20/minute"
-NOT_FOUND = "Nomor pelacakan atau kode akses tidak cocok. Periksa kembali keduanya."
+NOT_FOUND = _l("Nomor pelacakan atau kode akses tidak cocok. Periksa kembali keduanya.")
 
 
 def _lookup_limited() -> bool:
@@ -140,7 +143,7 @@ def track(tracking_code: str) -> str | Response:
 def forget(tracking_code: str) -> Response:
     """Forget the opened case in this browser (for shared phones)."""
     access.revoke(tracking_code.strip().upper())
-    flash("Halaman pengaduan ditutup di perangkat ini.", "info")
+    flash(_("Halaman pengaduan ditutup di perangkat ini."), "info")
     return redirect(url_for("public.lookup"))
 
 
@@ -150,7 +153,7 @@ def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
     case = _opened_case(tracking_code.strip().upper())
     human_task = service.public_task(case, task_id)
     if human_task is None:
-        flash("Tugas ini sudah selesai atau tidak lagi menunggu Anda.", "info")
+        flash(_("Tugas ini sudah selesai atau tidak lagi menunggu Anda."), "info")
         return redirect(url_for("public.track", tracking_code=case.tracking_code))
     spec = service.task_form(case, human_task)
     context: dict[str, Any] = {"view": service.tracking_view(case), "task": human_task,
@@ -163,9 +166,9 @@ def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
         context.update(values=exc.values, errors=exc.errors)
         return render_template("public/task.html", **context), 422
     except (TaskUnavailable, CaseConflict):
-        flash("Tugas ini baru saja berubah. Periksa keadaan terbaru pengaduan Anda.", "warning")
+        flash(_("Tugas ini baru saja berubah. Periksa keadaan terbaru pengaduan Anda."), "warning")
         return redirect(url_for("public.track", tracking_code=case.tracking_code))
-    flash("Terima kasih, tanggapan Anda telah tersimpan.", "success")
+    flash(_("Terima kasih, tanggapan Anda telah tersimpan."), "success")
     return redirect(url_for("public.track", tracking_code=case.tracking_code))
 
 
@@ -219,9 +222,16 @@ MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Ag
 
 @bp.app_template_filter("tanggal_wib")
 def tanggal_wib(moment: Any, with_time: bool = False) -> str:
-    """A moment as people in Musi Rawas read it: 'Senin, 7 Desember 2026 pukul 09.00 WIB'."""
+    """A moment as people in Musi Rawas read it: 'Senin, 7 Desember 2026 pukul 09.00 WIB'.
+
+    In English: 'Monday, 7 December 2026 at 09.00 WIB' (the locale's day and month names).
+    """
     local = service.local_time(moment)
     if local is None:
         return ""
-    text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
-    return f"{text} pukul {local:%H.%M} WIB" if with_time else text
+    locale = get_locale()
+    if locale is None or locale.language == "id":
+        text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
+    else:
+        text = str(format_date(local.date(), "EEEE, d MMMM y"))
+    return _("%(date)s pukul %(time)s WIB", date=text, time=f"{local:%H.%M}") if with_time else text

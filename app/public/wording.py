@@ -11,24 +11,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..cases.queries import HistoryEntry
 
+
+def N_(message: str) -> str:  # noqa: N802 - the name gettext tools look for
+    """Mark MESSAGE for the catalog; it is translated with `_` where it is shown."""
+    return message
+
+
 KANAL_LABELS = {
-    "online": "portal daring",
-    "kotak_saran": "kotak saran/pengaduan",
-    "surat": "surat",
-    "telepon": "telepon",
-    "langsung": "kedatangan langsung",
-    "instansi_lain": "SKPD/instansi lain",
+    "online": N_("portal daring"),
+    "kotak_saran": N_("kotak saran/pengaduan"),
+    "surat": N_("surat"),
+    "telepon": N_("telepon"),
+    "langsung": N_("kedatangan langsung"),
+    "instansi_lain": N_("SKPD/instansi lain"),
     "lapor": "SP4N-LAPOR!",
-    "email": "surel",
+    "email": N_("surel"),
 }
 
 # task_completed events the public sees, by BPMN id; a callable picks the wording from the data.
 VERIFIKASI = {
-    "teruskan": "Pengaduan lengkap dan diteruskan ke Tim Penanganan Pengaduan",
-    "minta_data": "Petugas meminta Anda melengkapi data",
-    "bukan_wewenang": "Pengaduan bukan wewenang Disdukcapil dan akan dirujuk ke instansi berwenang",
+    "teruskan": N_("Pengaduan lengkap dan diteruskan ke Tim Penanganan Pengaduan"),
+    "minta_data": N_("Petugas meminta Anda melengkapi data"),
+    "bukan_wewenang": N_(
+        "Pengaduan bukan wewenang Disdukcapil dan akan dirujuk ke instansi berwenang"
+    ),
 }
 
 
@@ -70,35 +80,37 @@ def _completions(entries: Iterable[HistoryEntry], bpmn_id: str) -> list[HistoryE
 
 # Tasks whose completion reads the same whatever was filled in.
 FIXED_TEXTS = {
-    "tindak_lanjut_teknis": "Bidang teknis memberikan tindak lanjut",
-    "susun_jawaban": "Jawaban disusun oleh tim",
-    "sampaikan_jawaban": "Jawaban disampaikan kepada Anda",
-    "rujuk_instansi": "Pengaduan dirujuk ke instansi yang berwenang",
-    "lengkapi_data": "Anda melengkapi data yang diminta",
+    "tindak_lanjut_teknis": N_("Bidang teknis memberikan tindak lanjut"),
+    "susun_jawaban": N_("Jawaban disusun oleh tim"),
+    "sampaikan_jawaban": N_("Jawaban disampaikan kepada Anda"),
+    "rujuk_instansi": N_("Pengaduan dirujuk ke instansi yang berwenang"),
+    "lengkapi_data": N_("Anda melengkapi data yang diminta"),
 }
 
 
 def _decided_text(bpmn_id: str | None, form: dict[str, Any]) -> str | None:
     """Wording for tasks whose outcome the public should know (the decision, not the notes)."""
     if bpmn_id == "verifikasi_pengaduan":
-        return VERIFIKASI.get(str(form.get("keputusan_verifikasi")), "Pengaduan diverifikasi")
+        decision = VERIFIKASI.get(str(form.get("keputusan_verifikasi")))
+        return _(decision) if decision else _("Pengaduan diverifikasi")
     if bpmn_id == "telaah_pengaduan":
         if form.get("perlu_koordinasi"):
-            return "Tim menelaah pengaduan dan berkoordinasi dengan bidang teknis terkait"
-        return "Tim Penanganan Pengaduan menelaah pengaduan"
+            return _("Tim menelaah pengaduan dan berkoordinasi dengan bidang teknis terkait")
+        return _("Tim Penanganan Pengaduan menelaah pengaduan")
     if bpmn_id == "konfirmasi_jawaban":
         if form.get("sesuai_harapan") is True:
-            return "Anda menyatakan jawaban sesuai harapan"
-        return "Anda menyatakan jawaban belum sesuai harapan; pengaduan ditelaah ulang"
+            return _("Anda menyatakan jawaban sesuai harapan")
+        return _("Anda menyatakan jawaban belum sesuai harapan; pengaduan ditelaah ulang")
     return None
 
 
 def _task_text(entry: HistoryEntry) -> str | None:
-    text = FIXED_TEXTS.get(entry.bpmn_id or "") or _decided_text(entry.bpmn_id, _form(entry))
+    fixed = FIXED_TEXTS.get(entry.bpmn_id or "")
+    text = _(fixed) if fixed else _decided_text(entry.bpmn_id, _form(entry))
     if text:
         return text
     # A task added to the diagram later: its name, which describes the work, never the worker.
-    return f"Tahap selesai: {entry.name}" if entry.name else None
+    return _("Tahap selesai: %(name)s", name=entry.name) if entry.name else None
 
 
 def timeline(entries: Iterable[HistoryEntry], kanal: str | None = None) -> list[TimelineItem]:
@@ -108,11 +120,15 @@ def timeline(entries: Iterable[HistoryEntry], kanal: str | None = None) -> list[
         text: str | None = None
         if entry.type == "case_submitted":
             via = KANAL_LABELS.get(kanal or "", "")
-            text = f"Pengaduan diterima melalui {via}" if via else "Pengaduan diterima"
+            text = (
+                _("Pengaduan diterima melalui %(via)s", via=_(via))
+                if via
+                else _("Pengaduan diterima")
+            )
         elif entry.type == "task_completed":
             text = _task_text(entry)
         elif entry.type == "case_closed":
-            text = f"Pengaduan ditutup: {entry.data.get('name') or 'selesai'}"
+            text = _("Pengaduan ditutup: %(end)s", end=entry.data.get("name") or _("selesai"))
         if text:
             items.append(TimelineItem(entry.occurred_at, text, by_you=entry.actor == "public"))
     return items
