@@ -337,7 +337,7 @@ def _if_note(condition: Mapping[str, Any], properties: Mapping[str, Any]) -> str
         values = [test["const"]] if "const" in test else test.get("enum", [])
         if not values:
             return _("Wajib diisi pada keadaan tertentu.")
-        labels = " atau ".join(f"“{_label_in(prop, value)}”" for value in values)
+        labels = _(" atau ").join(f"“{_label_in(prop, value)}”" for value in values)
         title = prop.get("title", name)
         parts.append(_("“%(field)s” dipilih %(labels)s", field=title, labels=labels))
     if not parts:
