@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +26,8 @@ babel = Babel()
 def select_locale() -> str:
     """The interface language: the one chosen with ?lang= (kept in the session), else Indonesian."""
     languages = _languages()
+    if not has_request_context():  # CLI commands, timer worker, tests calling services
+        return languages[0]
     chosen = session.get("lang")
     return chosen if chosen in languages else languages[0]
 
