@@ -234,4 +234,7 @@ def tanggal_wib(moment: Any, with_time: bool = False) -> str:
         text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
     else:
         text = str(format_date(local.date(), "EEEE, d MMMM y"))
-    return _("%(date)s pukul %(time)s WIB", date=text, time=f"{local:%H.%M}") if with_time else text
+    if not with_time:
+        return text
+    clock = local.strftime("%H.%M")
+    return _("%(date)s pukul %(time)s WIB", date=text, time=clock)
