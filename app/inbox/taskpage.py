@@ -81,6 +81,7 @@ class SubmitResult:
     kind: str  # "completed", "draft", "invalid", "conflict"
     page: TaskPage | None = None
     tracking_code: str = ""
+    next_step: str = ""  # what the case waits for now, or how it ended
 
 
 def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None) -> FormSpec | None:
@@ -246,7 +247,15 @@ def _complete(task: HumanTask, user: Any, form: MultiDict[str, str], spec: FormS
         page = build_page(task.id, user, data)
         page.errors = {"__all__": [notice]}
         return SubmitResult("conflict", page)
-    return SubmitResult("completed", tracking_code=case.tracking_code)
+    return SubmitResult("completed", tracking_code=case.tracking_code, next_step=_next_step(case))
+
+
+def _next_step(case: Case) -> str:
+    """The case's next waiting task(s) with their lane, or the end it reached."""
+    if case.status != "berjalan":
+        return str(case.outcome_label or case.public_status or "")
+    waiting = queries.open_tasks(case)
+    return "; ".join(f"{t.name} ({t.lane})" for t in waiting)
 
 
 def save_draft(task_id: str, user: Any, data: dict[str, Any]) -> None:

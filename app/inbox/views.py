@@ -73,8 +73,8 @@ def submit(task_id: str) -> Response | tuple[str, int]:
         flash(_("Draf disimpan. Anda dapat melanjutkannya nanti."), "success")
         return redirect(url_for("inbox.task", task_id=task_id))
     if result.kind == "completed":
-        flash(_("Tugas %(code)s selesai. Pengaduan diteruskan ke langkah berikutnya.",
-                code=result.tracking_code), "success")
+        flash(_("Tugas %(code)s selesai. Berikutnya: %(next)s.",
+                code=result.tracking_code, next=result.next_step), "success")
         return redirect(url_for("inbox.inbox"))
     status = 409 if result.kind == "conflict" else 422
     return render_template("inbox/task.html", page=result.page), status
