@@ -72,7 +72,7 @@ def finish(page: Any) -> None:
     """Press "Selesaikan tugas" and check that the inbox says so."""
     page.get_by_role("button", name="Selesaikan tugas").click()
     page.wait_for_url(re.compile(r"/tugas/?$"))
-    assert "selesai. Pengaduan diteruskan" in page.locator(".flashes").inner_text()
+    assert "selesai. Berikutnya:" in page.locator(".flashes").inner_text()
 
 
 def test_a_complaint_is_worked_by_every_lane_to_the_end(live_server: LiveServer,
