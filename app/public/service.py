@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -227,8 +226,3 @@ def public_attachment(case: Case, attachment_id: str) -> tuple[Attachment, Path]
     if attachment is None or attachment.case_id != case.id:
         return None
     return attachment, attachment_file(attachment)
-
-
-def local_time(moment: datetime | None) -> datetime | None:
-    """MOMENT in the office's time zone (WIB)."""
-    return moment.astimezone(WIB) if moment else None

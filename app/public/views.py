@@ -20,7 +20,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -135,8 +134,7 @@ def track(tracking_code: str) -> str | Response:
     case = service.find_case(tracking_code)
     if case is None:
         abort(404)
-    return render_template("public/track.html", view=service.tracking_view(case),
-                           local_time=service.local_time)
+    return render_template("public/track.html", view=service.tracking_view(case))
 
 
 @bp.post("/lacak/<tracking_code>/keluar")
@@ -213,28 +211,3 @@ def registered() -> str:
     link = _codes_link(shown["tracking"], shown["code"]) if shown else ""
     return render_template("public/registered.html", shown=shown, link=link,
                            tracking_link=tracking_url(shown["tracking"]) if shown else "")
-
-
-DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember")
-
-
-@bp.app_template_filter("tanggal_wib")
-def tanggal_wib(moment: Any, with_time: bool = False) -> str:
-    """A moment as people in Musi Rawas read it: 'Senin, 7 Desember 2026 pukul 09.00 WIB'.
-
-    In English: 'Monday, 7 December 2026 at 09.00 WIB' (the locale's day and month names).
-    """
-    local = service.local_time(moment)
-    if local is None:
-        return ""
-    locale = get_locale()
-    if locale is None or locale.language == "id":
-        text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
-    else:
-        text = str(format_date(local.date(), "EEEE, d MMMM y"))
-    if not with_time:
-        return text
-    clock = local.strftime("%H.%M")
-    return _("%(date)s pukul %(time)s WIB", date=text, time=clock)

@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
+from . import dates
 from .errors import register_error_handlers
 from .views import bp
 
@@ -69,4 +70,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.register_blueprint(bp)
+    dates.init_app(app)
     register_error_handlers(app)
