@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from alembic import command
@@ -14,7 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .auth.service import ensure_demo_users
 from .cases.service import fire_due_timers
-from .engine import DiagramError
+from .engine import DiagramError, DiagramProblem
 from .processes.service import deploy_file, read_forms, validate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -54,6 +55,14 @@ def setup_command(demo: bool) -> None:
             click.echo(f"Pengguna demo: {username} / demo12345")
 
 
+def _refuse(file: Path, problems: list[DiagramProblem]) -> NoReturn:
+    """Print why FILE was refused, one element per line, and exit 1."""
+    click.echo(f"{file.name} ditolak:", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    sys.exit(1)
+
+
 @process_cli.command("validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -65,10 +74,7 @@ def validate_command(file: Path, forms_dir: Path | None) -> None:
     bpmn_xml = file.read_bytes()
     problems = validate(bpmn_xml, read_forms(bpmn_xml, folder))
     if problems:
-        click.echo(f"{file.name} ditolak:", err=True)
-        for problem in problems:
-            click.echo(f"  - {problem}", err=True)
-        sys.exit(1)
+        _refuse(file, problems)
     click.echo(f"{file.name} valid.")
 
 
@@ -83,10 +89,7 @@ def deploy_command(file: Path, forms_dir: Path | None) -> None:
     try:
         result = deploy_file(file, folder, deployed_by="cli")
     except DiagramError as exc:
-        click.echo(f"{file.name} ditolak:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-        sys.exit(1)
+        _refuse(file, exc.problems)
     state = "dipasang sebagai" if result.created else "sama dengan"
     click.echo(f"{file.name} {state} {result.version.process_id} versi {result.version.version}.")
 

@@ -11,10 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
-from app import create_app
 from app.auth.service import ensure_demo_users
 from app.cli import upgrade_database
-from tests.support import ROOT
+from tests.support import make_test_app
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -28,18 +27,7 @@ def _create_schema(app: Flask) -> None:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """The application on an empty SQLite database in a temporary folder; CSRF stays on."""
-    app = create_app(
-        "test",
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite'}",
-            "PROCESS_DIR": str(ROOT / "process"),
-            "FORMS_DIR": str(ROOT / "forms"),
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "NODE_MODULES_DIR": str(ROOT / "node_modules"),
-            # Fast hashes: scrypt's cost is for attackers, not for the test suite.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        },
-    )
+    app = make_test_app(tmp_path)
     _create_schema(app)
     yield app
     app.extensions["db_engine"].dispose()

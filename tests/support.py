@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, text
 
+from app import create_app
 from app.cases.events import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +42,21 @@ def require_postgres() -> None:
     if IN_CI:
         pytest.fail(message + ": CI must run the PostgreSQL tests")
     pytest.skip(message + "; set TEST_POSTGRES_URL to run these tests")
+
+
+def make_test_app(folder: Path, **overrides: Any) -> Flask:
+    """The app for tests: SQLite in FOLDER, the real process/ and forms/, fast password hashes."""
+    config: dict[str, Any] = {
+        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite'}",
+        "PROCESS_DIR": str(ROOT / "process"),
+        "FORMS_DIR": str(ROOT / "forms"),
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "NODE_MODULES_DIR": str(ROOT / "node_modules"),
+        # Fast hashes: scrypt's cost is for attackers, not for the test suite.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+    config.update(overrides)
+    return create_app("test", config)
 
 
 @contextmanager

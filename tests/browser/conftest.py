@@ -19,11 +19,10 @@ import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app import create_app
 from app.auth.service import ensure_demo_users
 from app.cli import upgrade_database
 from app.processes.service import deploy_file
-from tests.support import IN_CI, ROOT
+from tests.support import IN_CI, make_test_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,14 +58,7 @@ def _setup(app: Flask) -> None:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real application served over HTTP on 127.0.0.1 and a free port."""
     folder = tmp_path_factory.mktemp("live")
-    app = create_app("test", {
-        "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
-        "PROCESS_DIR": str(ROOT / "process"),
-        "FORMS_DIR": str(ROOT / "forms"),
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "NODE_MODULES_DIR": str(ROOT / "node_modules"),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
+    app = make_test_app(folder)
     _setup(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app import create_app
 from app.cli import upgrade_database
 from app.processes.service import deploy_file
 from app.web import limiter
 from tests.public.conftest import ANONYMOUS, counts, post_form, submit
-from tests.support import ROOT
+from tests.support import ROOT, make_test_app
 
 TOO_MANY = "Terlalu banyak permintaan"
 
@@ -21,16 +20,7 @@ TOO_MANY = "Terlalu banyak permintaan"
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[Flask]:
     """The app with its rate limits on (TestConfig switches them off)."""
-    app = create_app(
-        "test",
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.sqlite'}",
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "NODE_MODULES_DIR": str(ROOT / "node_modules"),
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        },
-    )
+    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     with app.app_context():
         upgrade_database()
         deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
