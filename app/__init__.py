@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import audit, auth, cases, cli, db, formrender, inbox, notify, processes, public, web
-from .config import CONFIGS, default_database_url
+from .config import CONFIGS, DEV_SECRET_KEY, default_database_url
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +25,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.config["DATABASE_URL"] = default_database_url(app.instance_path)
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    if name == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY: the development key must not sign production sessions")
+    if app.config.get("PROXY_HOPS"):
+        # Behind a reverse proxy the client address (rate limits) comes from X-Forwarded-For.
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     web.init_app(app)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-change-me"
 
 
 def default_database_url(instance_path: str) -> str:
@@ -16,7 +17,7 @@ def default_database_url(instance_path: str) -> str:
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     DATABASE_URL = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     PROCESS_DIR = os.environ.get("PROCESS_DIR", str(PROJECT_ROOT / "process"))
     FORMS_DIR = os.environ.get("FORMS_DIR", str(PROJECT_ROOT / "forms"))
@@ -43,6 +44,8 @@ class Config:
     # In development the outbox is shown on an admin page instead of being sent.
     OUTBOX_DELIVERY = os.environ.get("OUTBOX_DELIVERY", "smtp")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # How many reverse proxies stand in front of the app (0: none, the default).
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):

@@ -8,6 +8,7 @@ from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from ..web import limiter
 from . import roles, service
 from .decorators import role_required
 from .forms import AssignmentForm, LoginForm, UserCreateForm, UserEditForm
@@ -15,6 +16,9 @@ from .models import User
 from .nav import home_path
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+# Password guessing is slowed per address; a desk officer who mistypes is not locked out.
+LOGIN_LIMIT = "10/minute;100/day"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -34,6 +38,7 @@ def _show_error(form: FlaskForm, exc: service.AuthValidationError) -> None:
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login() -> str | Response:
     """Staff sign-in."""
     form = LoginForm(next=request.args.get("next", ""))

@@ -50,3 +50,34 @@ def test_guessing_access_codes_is_stopped(limited: Flask) -> None:
     # The code-in-link route shares the same budget.
     assert client.get("/lacak/ADU-2026-000001?kode=AAAA-BBBB").status_code == 429
     assert TOO_MANY in client.get("/lacak/ADU-2026-000001?kode=X").get_data(as_text=True)
+
+
+def test_password_guessing_is_slowed_per_address(limited: Flask) -> None:
+    client = limited.test_client()
+    wrong = {"username": "petugas", "password": "salah-salah"}
+    statuses = [post_form(client, "/masuk", wrong).status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert TOO_MANY in post_form(client, "/masuk", wrong).get_data(as_text=True)
+    # Another address is not affected.
+    other = limited.test_client()
+    page = post_form(other, "/masuk", wrong, environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert page.status_code == 200
+    assert "Nama pengguna atau kata sandi salah." in page.get_data(as_text=True)
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_budget(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                        PROXY_HOPS=1)
+    with app.app_context():
+        upgrade_database()
+    limiter.reset()
+    client = app.test_client()
+    guess = {"nomor": "ADU-2026-000001", "kode": "AAAA-BBBB"}
+    for _ in range(20):
+        post_form(client, "/lacak", guess, headers={"X-Forwarded-For": "203.0.113.5"})
+    blocked = post_form(client, "/lacak", guess, headers={"X-Forwarded-For": "203.0.113.5"})
+    assert blocked.status_code == 429
+    fresh = post_form(client, "/lacak", guess, headers={"X-Forwarded-For": "198.51.100.7"})
+    assert fresh.status_code == 200
+    limiter.reset()
+    app.extensions["db_engine"].dispose()

@@ -1,0 +1,20 @@
+"""Configuration guards an operator relies on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.config import DEV_SECRET_KEY
+
+
+def test_production_refuses_the_development_secret_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.sqlite'}"
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", {"DATABASE_URL": url, "SECRET_KEY": DEV_SECRET_KEY})
+    app = create_app("production", {"DATABASE_URL": url, "SECRET_KEY": "x" * 32})
+    assert app.config["SECRET_KEY"] == "x" * 32
+    app.extensions["db_engine"].dispose()
+
