@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,3 +19,9 @@ def test_production_refuses_the_development_secret_key(tmp_path: Path) -> None:
     assert app.config["SECRET_KEY"] == "x" * 32
     app.extensions["db_engine"].dispose()
 
+
+
+def test_pages_forbid_foreign_and_inline_scripts(client: Any) -> None:
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
