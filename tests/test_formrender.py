@@ -467,3 +467,31 @@ def test_macros_render_without_flask_babel(spec: FormSpec) -> None:
     with bare.test_request_context():
         html = render_form(spec, {"perlu_koordinasi": True}, {"bidang": ["Wajib diisi."]})
     assert "Ada isian yang perlu diperbaiki" in html and 'title="wajib"' in html
+
+
+def _real_spec(name: str) -> FormSpec:
+    return load_spec(FORMS_DIR / f"{name}.schema.json")
+
+
+def test_fields_that_matter_only_after_a_choice_say_which_choice() -> None:
+    confirm = _real_spec("konfirmasi_jawaban")
+    assert confirm.get("alasan_tidak_sesuai").show_when == ({"sesuai_harapan": ("false",)},)
+    assert confirm.get("nilai_kepuasan").show_when == ({"sesuai_harapan": ("true",)},)
+    assert confirm.get("sesuai_harapan").show_when == ()
+    study = _real_spec("telaah")
+    assert study.get("bidang_teknis").show_when == ({"perlu_koordinasi": ("true",)},)
+    verify = _real_spec("verifikasi")
+    assert verify.get("data_yang_diminta").show_when == ({"keputusan_verifikasi": ("minta_data",)},)
+    # Identity fields stay in view even where a condition makes them required.
+    start = _real_spec("pengajuan")
+    assert start.get("nik").show_when == () and start.get("no_kk").show_when == ()
+
+
+def test_conditional_fields_carry_their_rule_and_the_page_gets_the_script(app: Flask) -> None:
+    with app.test_request_context():
+        html = render_form(_real_spec("konfirmasi_jawaban"))
+        plain = render_form(_real_spec("susun_jawaban"))
+    rule = 'data-show-when="[{&#34;sesuai_harapan&#34;: [&#34;false&#34;]}]"'
+    assert f'id="field-alasan_tidak_sesuai" {rule}>' in html
+    assert html.count("conditional.js") == 1
+    assert "conditional.js" not in plain

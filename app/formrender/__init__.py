@@ -18,7 +18,13 @@ from .validate import ALL, Errors, validate
 
 TEMPLATE_FOLDER = str(Path(__file__).parent / "templates")
 
-bp = Blueprint("formrender", __name__, template_folder="templates")
+bp = Blueprint(
+    "formrender",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/formrender",
+)
 
 __all__ = [
     "ALL",

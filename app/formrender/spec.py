@@ -78,6 +78,13 @@ class Field:
     multiple: bool = False
     default: Any = None
     identity: bool = False
+    # When the field matters only in some cases: alternatives, each {controlling field: tokens}.
+    show_when: tuple[Mapping[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def show_when_json(self) -> str:
+        """SHOW_WHEN as JSON for the page's script (data-show-when)."""
+        return json.dumps([{k: list(v) for k, v in rule.items()} for rule in self.show_when])
 
     @property
     def anchor(self) -> str:
@@ -161,8 +168,10 @@ class FormSpec:
         properties: Mapping[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
         conditions = _conditions(schema, properties)
+        rules = _show_rules(schema)
         fields = tuple(
-            _build_field(name, properties[name], ui.get(name) or {}, name in required, conditions)
+            _build_field(name, properties[name], ui.get(name) or {}, name in required, conditions,
+                         rules.get(name, ()))
             for name in _ordered(properties, ui.get("ui:order"))
         )
         return cls(
@@ -222,6 +231,7 @@ def _build_field(
     ui: Mapping[str, Any],
     required: bool,
     conditions: Mapping[str, list[str]],
+    rules: tuple[Mapping[str, tuple[str, ...]], ...] = (),
 ) -> Field:
     kind = _kind(prop)
     items = prop.get("items") or {}
@@ -247,6 +257,8 @@ def _build_field(
         multiple=kind == "array",
         default=prop.get("default"),
         identity=bool(prop.get("x-identitas")),
+        # Identity fields stay in view: a NIK may be given even when it is not required.
+        show_when=() if required or prop.get("x-identitas") else rules,
     )
 
 
@@ -328,6 +340,26 @@ def _conditions(schema: Mapping[str, Any], properties: Mapping[str, Any]) -> dic
             for name in names:
                 notes.setdefault(name, []).append(note)
     return notes
+
+
+def _show_rules(schema: Mapping[str, Any]) -> dict[str, tuple[Mapping[str, tuple[str, ...]], ...]]:
+    """For fields an if/then makes required: the choices under which they matter at all."""
+    rules: dict[str, list[Mapping[str, tuple[str, ...]]]] = {}
+    for rule in [schema, *schema.get("allOf", [])]:
+        condition = rule.get("if") or {}
+        tests = condition.get("properties") or {}
+        if not tests or "then" not in rule:
+            continue
+        wanted = {}
+        for name, test in tests.items():
+            values = [test["const"]] if "const" in test else test.get("enum", [])
+            if not values:
+                break
+            wanted[name] = tuple(token(v) for v in values)
+        else:
+            for name in rule["then"].get("required", []):
+                rules.setdefault(name, []).append(wanted)
+    return {name: tuple(found) for name, found in rules.items()}
 
 
 def _if_note(condition: Mapping[str, Any], properties: Mapping[str, Any]) -> str:
