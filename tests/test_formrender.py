@@ -495,3 +495,133 @@ def test_conditional_fields_carry_their_rule_and_the_page_gets_the_script(app: F
     assert f'id="field-alasan_tidak_sesuai" {rule}>' in html
     assert html.count("conditional.js") == 1
     assert "conditional.js" not in plain
+
+
+# Every field of the project's forms that is shown only after a choice, with the rule it carries.
+# NIK and KK (pengajuan) are required only for one's own data but are identity fields
+# (x-identitas): they are always shown, so they are not in this table.
+CONDITIONAL_FIELDS: dict[str, dict[str, list[dict[str, list[str]]]]] = {
+    "konfirmasi_jawaban": {
+        "alasan_tidak_sesuai": [{"sesuai_harapan": ["false"]}],
+        "nilai_kepuasan": [{"sesuai_harapan": ["true"]}],
+    },
+    "telaah": {
+        "bidang_teknis": [{"perlu_koordinasi": ["true"]}],
+        "permintaan_koordinasi": [{"perlu_koordinasi": ["true"]}],
+    },
+    "verifikasi": {"data_yang_diminta": [{"keputusan_verifikasi": ["minta_data"]}]},
+}
+
+
+def _wrapper(html: str, name: str) -> str:
+    """The opening tag of field NAME's wrapper in HTML."""
+    start = html.index(f'id="field-{name}"')
+    return html[html.rindex("<div", 0, start):html.index(">", start) + 1]
+
+
+def _show_when(wrapper: str) -> Any:
+    found = wrapper.split('data-show-when="', 1)
+    if len(found) == 1:
+        return None
+    return json.loads(found[1].split('"', 1)[0].replace("&#34;", '"'))
+
+
+@pytest.mark.parametrize("schema_path", FORM_FILES, ids=lambda p: p.name)
+def test_each_project_form_marks_exactly_its_conditional_fields(
+    app: Flask, schema_path: Path
+) -> None:
+    name = schema_path.name.removesuffix(".schema.json")
+    expected = CONDITIONAL_FIELDS.get(name, {})
+    spec = load_spec(schema_path)
+    html = render_form(spec)
+    for field in spec.visible():
+        assert _show_when(_wrapper(html, field.name)) == expected.get(field.name), field.name
+    assert html.count("formrender/conditional.js") == (1 if expected else 0)
+
+
+def test_start_form_keeps_nik_and_kk_in_view_with_their_note(app: Flask) -> None:
+    spec = _real_spec("pengajuan")
+    html = render_form(spec, hidden_fields=("kanal",))
+    for name in ("nik", "no_kk", "menyangkut_data_sendiri"):
+        assert "data-show-when" not in _wrapper(html, name)
+    assert spec.get("no_kk").condition.startswith("Wajib diisi bila")  # type: ignore[union-attr]
+
+
+def test_a_field_required_under_several_choices_has_several_alternatives() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "cara": {"type": "string", "enum": ["pos", "kurir", "ambil"]},
+            "mendesak": {"type": "boolean"},
+            "alamat": {"type": "string"},
+        },
+        "allOf": [
+            {"if": {"properties": {"cara": {"enum": ["pos", "kurir"]}}, "required": ["cara"]},
+             "then": {"required": ["alamat"]}},
+            {"if": {"properties": {"mendesak": {"const": True}, "cara": {"const": "ambil"}},
+                    "required": ["mendesak", "cara"]},
+             "then": {"required": ["alamat"]}},
+        ],
+    }
+    assert build_spec(schema).get("alamat").show_when == (  # type: ignore[union-attr]
+        {"cara": ("pos", "kurir")},
+        {"mendesak": ("true",), "cara": ("ambil",)},
+    )
+
+
+def test_conditions_the_page_cannot_follow_leave_the_field_in_view() -> None:
+    base = {"type": "object", "properties": {
+        "a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}}}
+    not_const = {**base, "allOf": [
+        {"if": {"properties": {"a": {"const": "x"}}, "required": ["a"]},
+         "then": {"required": ["c"]}},
+        {"if": {"properties": {"b": {"minLength": 3}}, "required": ["b"]},
+         "then": {"required": ["c"]}},
+    ]}
+    otherwise = {**base, "allOf": [
+        {"if": {"properties": {"a": {"const": "x"}}, "required": ["a"]},
+         "then": {"required": ["b"]}, "else": {"required": ["c"]}},
+    ]}
+    presence = {**base, "allOf": [
+        {"if": {"properties": {"a": {"const": "x"}}, "required": ["a", "b"]},
+         "then": {"required": ["c"]}},
+    ]}
+    assert build_spec(not_const).get("c").show_when == ()  # type: ignore[union-attr]
+    assert build_spec(otherwise).get("c").show_when == ()  # type: ignore[union-attr]
+    assert build_spec(otherwise).get("b").show_when == (  # type: ignore[union-attr]
+        {"a": ("x",)},)
+    assert build_spec(presence).get("c").show_when == ()  # type: ignore[union-attr]
+
+
+def test_an_if_that_does_not_require_its_field_also_holds_when_it_is_empty() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+              "if": {"properties": {"a": {"const": "x"}}}, "then": {"required": ["b"]}}
+    assert build_spec(schema).get("b").show_when == ({"a": ("x", "")},)  # type: ignore[union-attr]
+    assert validate(schema, {}) == {"b": ["Wajib diisi."]}  # jsonschema agrees: empty a counts
+
+
+def test_hidden_conditional_fields_not_sent_are_simply_absent() -> None:
+    spec = _real_spec("konfirmasi_jawaban")
+    no = MultiDict({"sesuai_harapan": "false", "alasan_tidak_sesuai": "Belum ada kepastian."})
+    data, _ = parse_submission(spec, no)
+    assert data == {"sesuai_harapan": False, "alasan_tidak_sesuai": "Belum ada kepastian."}
+    assert validate(spec.schema, data) == {}
+    yes, _ = parse_submission(spec, MultiDict({"sesuai_harapan": "true", "nilai_kepuasan": "3"}))
+    assert yes == {"sesuai_harapan": True, "nilai_kepuasan": 3}
+    assert validate(spec.schema, yes) == {}
+    # The condition holds but its field did not come: the server still asks for it.
+    missing, _ = parse_submission(spec, MultiDict({"sesuai_harapan": "false"}))
+    assert validate(spec.schema, missing) == {"alasan_tidak_sesuai": ["Wajib diisi."]}
+    study = _real_spec("telaah")
+    alone = MultiDict({"hasil_telaah": "Cukup jelas, tanpa bidang lain.",
+                       "perlu_koordinasi": "false"})
+    plain, _ = parse_submission(study, alone)
+    assert validate(study.schema, plain) == {}
+
+
+def test_the_script_is_served_by_the_blueprint(app: Flask) -> None:
+    response = app.test_client().get("/static/formrender/conditional.js")
+    assert response.status_code == 200
+    script = response.get_data(as_text=True)
+    response.close()
+    assert "data-show-when" in script and "disabled" in script

@@ -343,23 +343,56 @@ def _conditions(schema: Mapping[str, Any], properties: Mapping[str, Any]) -> dic
 
 
 def _show_rules(schema: Mapping[str, Any]) -> dict[str, tuple[Mapping[str, tuple[str, ...]], ...]]:
-    """For fields an if/then makes required: the choices under which they matter at all."""
+    """For fields an if/then makes required: the choices under which they matter at all.
+
+    Each `allOf` item (or the schema itself) of the form `if: {properties: {X: {const: V}}}` or
+    `{X: {enum: [V, W]}}` gives one alternative {X: (tokens of V...)}; a field named in several
+    `then.required` gets several alternatives (shown when any holds). A field named by a rule the
+    page cannot follow (an `if` testing more than const/enum, or an `else`) stays always in view,
+    whatever other rules say. Which of these fields are
+    actually hidden is decided in `_build_field`: only the ones that matter ONLY under the
+    condition - neither required always nor marked `x-identitas` (a NIK or KK number may be given
+    even when the complaint is not about one's own data, so it is always shown; the note under it
+    says when it is required).
+    """
     rules: dict[str, list[Mapping[str, tuple[str, ...]]]] = {}
+    unclear: set[str] = set()  # named by a condition the page cannot follow: always in view
     for rule in [schema, *schema.get("allOf", [])]:
-        condition = rule.get("if") or {}
-        tests = condition.get("properties") or {}
-        if not tests or "then" not in rule:
+        if "if" not in rule:
             continue
-        wanted = {}
-        for name, test in tests.items():
-            values = [test["const"]] if "const" in test else test.get("enum", [])
-            if not values:
-                break
-            wanted[name] = tuple(token(v) for v in values)
-        else:
-            for name in rule["then"].get("required", []):
-                rules.setdefault(name, []).append(wanted)
-    return {name: tuple(found) for name, found in rules.items()}
+        unclear.update(rule.get("else", {}).get("required", []))
+        names = rule.get("then", {}).get("required", [])
+        wanted = _choices_wanted(rule["if"])
+        if wanted is None:
+            unclear.update(names)
+            continue
+        for name in names:
+            rules.setdefault(name, []).append(wanted)
+    return {name: tuple(found) for name, found in rules.items() if name not in unclear}
+
+
+def _choices_wanted(condition: Mapping[str, Any]) -> dict[str, tuple[str, ...]] | None:
+    """An `if` as {field: tokens that satisfy it}, or None when it tests more than const/enum.
+
+    A field the `if` does not list as required also satisfies it when left empty (JSON Schema's
+    `properties` does not look at absent keys): the empty token "" stands for that.
+    """
+    tests = condition.get("properties") or {}
+    if not tests or set(condition) - {"properties", "required"}:
+        return None
+    required = set(condition.get("required", []))
+    if required - set(tests):
+        return None
+    wanted = {}
+    for name, test in tests.items():
+        if not isinstance(test, Mapping) or set(test) - {"const", "enum", "type", "title"}:
+            return None
+        values = [test["const"]] if "const" in test else list(test.get("enum", []))
+        if not values:
+            return None
+        tokens = [token(v) for v in values]
+        wanted[name] = tuple(tokens if name in required else [*tokens, ""])
+    return wanted
 
 
 def _if_note(condition: Mapping[str, Any], properties: Mapping[str, Any]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +30,43 @@ def _case_at_confirmation(live: LiveServer) -> tuple[str, str]:
     return tracking, submitted.access_code
 
 
+def _sent(live: LiveServer, tracking: str, bpmn_id: str) -> dict[str, Any]:
+    """The data of the last completed task BPMN_ID of the case, as the case history keeps it."""
+    with live.app.app_context():
+        session = get_session()
+        case = session.scalars(select(Case).where(Case.tracking_code == tracking)).one()
+        events = session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id == case.id, CaseEvent.bpmn_id == bpmn_id)
+            .order_by(CaseEvent.id)).all()
+        data: dict[str, Any] = json.loads(events[-1].data_json)["data"]
+    return data
+
+
+def _shot(page: Any, name: str) -> None:
+    """With COND_SCREENSHOTS=<folder>, keep a full-page screenshot there (for looking at)."""
+    folder = os.environ.get("COND_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_start_form_keeps_nik_and_kk_in_view(live_server: LiveServer, new_page: Any) -> None:
+    # NIK and KK are required only for one's own data, but they are identity fields that may be
+    # given anyway (x-identitas): they stay in view whatever the tick, and the form has no
+    # field that depends on a choice, so the script is not even loaded.
+    page = new_page()
+    page.goto("/pengaduan/baru")
+    own = page.get_by_label("Pengaduan menyangkut data kependudukan saya sendiri")
+    nik, kk = page.locator("#field-nik"), page.locator("#field-no_kk")
+    assert nik.is_visible() and kk.is_visible()
+    own.check()
+    assert nik.is_visible() and kk.is_visible()
+    assert page.locator("#f-nik").is_enabled() and page.locator("#f-no_kk").is_enabled()
+    own.uncheck()
+    assert nik.is_visible() and kk.is_visible()
+    assert page.locator("script[src*='conditional.js']").count() == 0
+
+
 def test_confirmation_form_asks_for_a_reason_or_a_rating(
     live_server: LiveServer, new_page: Any
 ) -> None:
@@ -51,12 +90,7 @@ def test_confirmation_form_asks_for_a_reason_or_a_rating(
     assert phone.locator("#status-pengaduan").inner_text() == "Selesai"
 
     # The reason typed and then hidden was not sent.
-    with live_server.app.app_context():
-        session = get_session()
-        case = session.scalars(select(Case).where(Case.tracking_code == tracking)).one()
-        event = session.scalars(select(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.bpmn_id == "konfirmasi_jawaban")).one()
-        sent = json.loads(event.data_json)["data"]
+    sent = _sent(live_server, tracking, "konfirmasi_jawaban")
     assert sent["sesuai_harapan"] is True and sent["nilai_kepuasan"] == 4
     assert "alasan_tidak_sesuai" not in sent
 
@@ -76,3 +110,58 @@ def test_verification_shows_the_data_request_only_when_asking_for_data(
     assert request.is_visible()
     page.get_by_label("Lengkap — teruskan ke Tim Penanganan Pengaduan").check()
     assert request.is_hidden()
+
+
+def test_answering_no_sends_the_reason_and_not_the_rating(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    tracking, code = _case_at_confirmation(live_server)
+    phone = new_page(**PHONE)
+    phone.goto(f"/lacak/{tracking}?kode={code}")
+    phone.get_by_role("button", name="Tanggapi jawaban").click()
+    reason = phone.locator("#field-alasan_tidak_sesuai")
+    rating = phone.locator("#field-nilai_kepuasan")
+    _shot(phone, "1-confirmation-390-before")
+
+    phone.get_by_label("Ya", exact=True).check()
+    phone.get_by_label("Baik", exact=True).check()
+    phone.get_by_label("Tidak", exact=True).check()  # changed her mind
+    assert reason.is_visible() and rating.is_hidden()
+    assert phone.locator("#f-nilai_kepuasan-2").is_disabled()
+    _shot(phone, "2-confirmation-390-after-tidak")
+
+    # Sent without a reason: the server asks for it and the page shows it again, rating hidden.
+    phone.get_by_role("button", name="Kirim").click()
+    phone.wait_for_load_state()
+    assert reason.is_visible() and "Wajib diisi." in reason.inner_text()
+    assert rating.is_hidden()
+    _shot(phone, "3-confirmation-390-error")
+
+    phone.get_by_label("Mengapa jawaban belum sesuai harapan?").fill(
+        "Belum ada kepastian tanggal pengambilan.")
+    phone.get_by_role("button", name="Kirim").click()
+    phone.wait_for_url(f"**/lacak/{tracking}")
+    assert "Sedang ditelaah oleh tim" in phone.locator("#status-pengaduan").inner_text()
+    sent = _sent(live_server, tracking, "konfirmasi_jawaban")
+    assert sent["sesuai_harapan"] is False
+    assert sent["alasan_tidak_sesuai"] == "Belum ada kepastian tanggal pengambilan."
+    assert "nilai_kepuasan" not in sent
+
+
+def test_study_asks_for_the_division_only_when_coordination_is_needed(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    with live_server.app.app_context():
+        tracking = service.submit_case(dict(START_DATA), PUBLIC).case.tracking_code
+    staff(live_server, tracking, "verifikasi_pengaduan", FORWARD)
+    page = new_page()
+    sign_in(page, "tim")
+    page.goto(f"/tugas/antrean?q={tracking}")
+    page.get_by_role("link", name=tracking).first.click()
+    division = page.locator("#field-bidang_teknis")
+    request = page.locator("#field-permintaan_koordinasi")
+    assert division.is_hidden() and request.is_hidden()
+    page.get_by_label("Ya", exact=True).check()
+    assert division.is_visible() and request.is_visible()
+    page.get_by_label("Tidak", exact=True).check()
+    assert division.is_hidden() and request.is_hidden()
