@@ -25,6 +25,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
     # Extra non-working days (cuti bersama), ISO dates separated by commas.
     CUTI_BERSAMA = os.environ.get("CUTI_BERSAMA", "")
+    # The budget of one piece of diagram code (a condition, a timer, a script), in its sandbox.
+    DIAGRAM_CODE_SECONDS = float(os.environ.get("DIAGRAM_CODE_SECONDS", "2"))
+    DIAGRAM_CODE_MEMORY_MB = int(os.environ.get("DIAGRAM_CODE_MEMORY_MB", "256"))
     TIMEZONE = "Asia/Jakarta"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

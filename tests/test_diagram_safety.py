@@ -9,7 +9,12 @@ import pytest
 
 from app import create_app
 from app.engine import ProcessEngine, WorkflowRuntimeError, WorkingCalendar, parse_diagram
-from app.engine.scripting import RestrictedCodeError, RestrictedEnvironment
+from app.engine.restricted import (
+    RestrictedCodeError,
+    diagram_functions,
+    restricted_globals,
+    run_code,
+)
 from tests.support import ROOT
 
 DIAGRAM = (ROOT / "process" / "pengaduan.bpmn").read_text(encoding="utf-8")
@@ -73,18 +78,18 @@ def test_import_in_a_condition_cannot_run_even_without_lint(tmp_path: Path) -> N
         "globals()",
     ],
 )
-def test_restricted_environment_refuses_escapes(expression: str) -> None:
-    env = RestrictedEnvironment({})
+def test_restricted_code_refuses_escapes(expression: str) -> None:
+    scope = restricted_globals(diagram_functions(WorkingCalendar()))
     with pytest.raises((RestrictedCodeError, NameError, AttributeError, TypeError)):
-        env.evaluate(expression, {})
+        run_code(expression, "eval", scope, {}, {})
 
 
-def test_restricted_environment_still_runs_ordinary_expressions() -> None:
-    env = RestrictedEnvironment({"double": lambda n: n * 2})
+def test_restricted_code_still_runs_ordinary_expressions() -> None:
+    scope = restricted_globals(diagram_functions(WorkingCalendar()))
     data = {"perlu_koordinasi": True, "nilai": [1, 2, 3]}
-    assert env.evaluate("perlu_koordinasi == True and double(sum(nilai)) == 12", data) is True
-    env.execute("hasil = max(nilai) + 1", data)
-    assert data["hasil"] == 4
+    result = run_code("perlu_koordinasi == True and sum(nilai) == 6", "eval", scope, data, {})
+    assert result == {"value": True}
+    assert run_code("hasil = max(nilai) + 1", "exec", scope, data, {})["variables"]["hasil"] == 4
 
 
 @pytest.mark.parametrize(

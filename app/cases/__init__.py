@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..engine import ProcessEngine, WorkingCalendar
+from ..engine import Budget, ProcessEngine, WorkingCalendar
 
 
 def init_app(app: Flask) -> None:
     """Give the app its process engine, on the working-day calendar the configuration names."""
     calendar = WorkingCalendar.from_setting(app.config.get("CUTI_BERSAMA", ""))
-    app.extensions["process_engine"] = ProcessEngine(calendar)
+    budget = Budget(
+        seconds=float(app.config.get("DIAGRAM_CODE_SECONDS", 2.0)),
+        memory_mb=int(app.config.get("DIAGRAM_CODE_MEMORY_MB", 256)),
+    )
+    app.extensions["process_engine"] = ProcessEngine(calendar, budget)

@@ -26,6 +26,9 @@ from .store import apply_step
 
 IDENTITY_KEYWORD = "x-identitas"
 IDENTITY_COLUMNS = ("nama", "nik", "no_kk", "telepon", "email", "alamat")
+# The variables the app itself puts into a new case's data (documented for diagram authors).
+RECEIVED_AT = "tanggal_diterima"
+PROVIDED_VARIABLES = (RECEIVED_AT,)
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -144,7 +147,7 @@ def submit_case(
         private = identity_fields(schema)
         identity = {k: v for k, v in form_data.items() if k in private}
         start_data = {k: v for k, v in form_data.items() if k not in private}
-        start_data["tanggal_diterima"] = now.astimezone(WIB).isoformat()
+        start_data[RECEIVED_AT] = now.astimezone(WIB).isoformat()
         result = engine().start(parsed_diagram(version), start_data)
         access_code = new_access_code()
         case = Case(

@@ -6,7 +6,9 @@ working-day calendar, and hands the rest of the application its own small datacl
 
 from .calendar import WIB, WorkingCalendar
 from .diagram import DiagramError, ParsedDiagram, lint_diagram, parse_diagram, referenced_form_files
+from .restricted import RestrictedCodeError
 from .runner import ProcessEngine, TaskNotReady, WorkflowRuntimeError
+from .sandbox import Budget, BudgetExceeded
 from .scripting import check_expression, check_script
 from .types import (
     DiagramProblem,
@@ -20,6 +22,9 @@ from .types import (
 
 __all__ = [
     "WIB",
+    "Budget",
+    "BudgetExceeded",
+    "RestrictedCodeError",
     "DiagramError",
     "DiagramProblem",
     "EngineStep",

@@ -25,6 +25,10 @@ class WorkingCalendar:
         days = [date.fromisoformat(part.strip()) for part in setting.split(",") if part.strip()]
         return cls(days)
 
+    def setting(self) -> str:
+        """The cuti bersama as the CUTI_BERSAMA setting writes them (sorted ISO dates)."""
+        return ",".join(sorted(day.isoformat() for day in self.cuti_bersama))
+
     def holiday_name(self, day: date) -> str | None:
         """The holiday's name when DAY is a national holiday or cuti bersama, else None."""
         if day in self.cuti_bersama:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import re2
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
@@ -15,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .scripting import check_expression, check_script
+from .restricted import assigned_names, compile_errors, reserved_names, unknown_names
 from .types import DiagramProblem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -23,6 +24,38 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 EXPRESSION_PROPERTIES = ("divisionExpression",)
+MAX_DIAGRAM_BYTES = 5 * 1024 * 1024
+MAX_FORM_BYTES = 512 * 1024
+
+# Every place SpiffWorkflow 3.2 (with its Spiff extensions) evaluates diagram text as code:
+# (XPath, 'eval' or 'exec', attribute holding the code or None for the element's text).
+CODE_PLACES: tuple[tuple[str, str, str | None], ...] = (
+    ("//bpmn:conditionExpression", "eval", None),
+    ("//bpmn:timeDate", "eval", None),
+    ("//bpmn:timeDuration", "eval", None),
+    ("//bpmn:timeCycle", "eval", None),
+    ("//bpmn:loopCardinality", "eval", None),
+    ("//bpmn:completionCondition", "eval", None),
+    ("//bpmn:loopCondition", "eval", None),
+    ("//bpmn:conditionalEventDefinition/bpmn:condition", "eval", None),
+    ("//bpmn:messagePath", "eval", None),
+    ("//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "eval", None),
+    ("//spiffworkflow:messagePayload", "eval", None),
+    ("//spiffworkflow:processVariableCorrelation/spiffworkflow:expression", "eval", None),
+    ("//spiffworkflow:parameter", "eval", "value"),
+    ("//bpmn:script", "exec", None),
+    ("//spiffworkflow:preScript", "exec", None),
+    ("//spiffworkflow:postScript", "exec", None),
+) + tuple(
+    (f"//spiffworkflow:property[@name='{name}']", "eval", "value") for name in EXPRESSION_PROPERTIES
+)
+# Elements that would run code outside the sandbox (services, decision tables) are refused.
+UNSUPPORTED = {
+    "serviceTask": "service task tidak didukung (memanggil layanan di luar sandbox)",
+    "businessRuleTask": "business rule task (DMN) tidak didukung",
+    "sendTask": "send task tidak didukung",
+    "receiveTask": "receive task tidak didukung",
+}
 
 
 class DiagramError(ValueError):
@@ -51,6 +84,8 @@ def _element_of(node: Any) -> tuple[str, str]:
 
 
 def _parse_xml(bpmn_xml: bytes) -> Any:
+    if len(bpmn_xml) > MAX_DIAGRAM_BYTES:
+        raise DiagramError([DiagramProblem("", "", "berkas diagram terlalu besar (maks. 5 MB)")])
     try:
         return etree.fromstring(bpmn_xml, parser=etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as exc:
@@ -79,41 +114,90 @@ def parse_diagram(bpmn_xml: bytes, filename: str = "diagram.bpmn") -> ParsedDiag
         raise DiagramError([DiagramProblem(exc.id, exc.name, str(exc))]) from exc
     except SpiffWorkflowException as exc:
         raise DiagramError([DiagramProblem("", "", str(exc))]) from exc
+    except (RecursionError, MemoryError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # The parser assumes well-formed BPMN; anything else it trips on is a refusal, not a 500.
+        reason = f"diagram tidak dapat dibaca ({type(exc).__name__}: {str(exc)[:200]})"
+        raise DiagramError([DiagramProblem("", "", reason)]) from exc
     return ParsedDiagram(process_id, spec, subprocesses)
 
 
 def _expressions(root: Any) -> list[tuple[Any, str, str]]:
-    """(node, kind, source) for every piece of code in the diagram."""
+    """(node, mode, source) for every piece of code in the diagram."""
     found: list[tuple[Any, str, str]] = []
-    for node in root.xpath("//bpmn:conditionExpression", namespaces=NS):
-        found.append((node, "eval", node.text or ""))
-    for tag in ("timeDate", "timeDuration", "timeCycle"):
-        for node in root.xpath(f"//bpmn:{tag}", namespaces=NS):
-            found.append((node, "eval", node.text or ""))
-    for node in root.xpath("//bpmn:script", namespaces=NS):
-        found.append((node, "exec", node.text or ""))
-    for tag in ("preScript", "postScript"):
-        for node in root.xpath(f"//spiffworkflow:{tag}", namespaces=NS):
-            found.append((node, "exec", node.text or ""))
-    for name in EXPRESSION_PROPERTIES:
-        for node in root.xpath(f"//spiffworkflow:property[@name='{name}']", namespaces=NS):
-            found.append((node, "eval", node.get("value") or ""))
+    for path, mode, attribute in CODE_PLACES:
+        for node in root.xpath(path, namespaces=NS):
+            source = node.get(attribute) if attribute else node.text
+            found.append((node, mode, source or ""))
     return found
 
 
-def _lint_code(root: Any) -> list[DiagramProblem]:
+def _lint_code(root: Any, known: set[str]) -> list[DiagramProblem]:
     problems = []
-    for node, kind, source in _expressions(root):
+    reserved = reserved_names()
+    for node, mode, source in _expressions(root):
         element_id, name = _element_of(node)
+
+        def refuse(reason: str, element_id: str = element_id, name: str = name) -> None:
+            problems.append(DiagramProblem(element_id, name, reason))
+
         if not source.strip():
-            problems.append(DiagramProblem(element_id, name, "ekspresi kosong"))
+            refuse("ekspresi kosong")
             continue
-        errors = check_expression(source) if kind == "eval" else check_script(source)
+        errors = compile_errors(source, mode)
         for error in errors:
-            problems.append(
-                DiagramProblem(element_id, name, f"kode ditolak oleh lingkungan terbatas: {error}")
+            refuse(f"kode ditolak oleh lingkungan terbatas: {error}")
+        if errors:
+            continue
+        for unknown in unknown_names(source, mode, known):
+            refuse(
+                f"nama '{unknown}' tidak dikenal: bukan isian formulir, variabel diagram, "
+                "fungsi bawaan yang diizinkan, atau fungsi diagram"
             )
+        if mode == "exec":
+            for variable in sorted(assigned_names(source) & reserved):
+                refuse(f"variabel '{variable}' menimpa nama lingkungan terbatas")
     return problems
+
+
+def _lint_elements(root: Any) -> list[DiagramProblem]:
+    problems = []
+    for tag, reason in UNSUPPORTED.items():
+        for node in root.xpath(f"//bpmn:{tag}", namespaces=NS):
+            element_id, name = _element_of(node)
+            problems.append(DiagramProblem(element_id, name, reason))
+    return problems
+
+
+def _form_fields(forms: Mapping[str, str]) -> dict[str, set[str]]:
+    """The top-level property names of each form schema that parses."""
+    fields: dict[str, set[str]] = {}
+    for filename, text in forms.items():
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        props = document.get("properties") if isinstance(document, dict) else None
+        if isinstance(props, dict):
+            fields[filename] = {str(key) for key in props}
+    return fields
+
+
+def _diagram_names(root: Any) -> set[str]:
+    """Variables the diagram itself introduces: script results, data objects, loop items."""
+    names: set[str] = set()
+    for _node, mode, source in _expressions(root):
+        if mode == "exec":
+            names |= assigned_names(source)
+    for path in ("//bpmn:dataObject", "//bpmn:inputDataItem", "//bpmn:outputDataItem"):
+        for node in root.xpath(path, namespaces=NS):
+            names.update(v for v in (node.get("id"), node.get("name")) if v)
+    for path in (
+        "//bpmn:loopDataInputRef",
+        "//bpmn:loopDataOutputRef",
+        "//spiffworkflow:messageVariable",
+    ):
+        names.update((n.text or "").strip() for n in root.xpath(path, namespaces=NS))
+    return names
 
 
 def _form_properties(node: Any) -> dict[str, str]:
@@ -147,18 +231,77 @@ def _lint_forms(root: Any, forms: Mapping[str, str]) -> list[DiagramProblem]:
 def _lint_form_text(
     element_id: str, name: str, filename: str, text: str, key: str
 ) -> list[DiagramProblem]:
+    if len(text.encode("utf-8")) > MAX_FORM_BYTES:
+        return [DiagramProblem(element_id, name, f"{filename} terlalu besar")]
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         return [DiagramProblem(element_id, name, f"{filename} bukan JSON yang valid: {exc}")]
-    if key == "formJsonSchemaFilename":
-        try:
-            Draft202012Validator.check_schema(document)
-        except SchemaError as exc:
-            return [
-                DiagramProblem(element_id, name, f"{filename} bukan JSON Schema: {exc.message}")
-            ]
-    return []
+    except RecursionError:
+        return [DiagramProblem(element_id, name, f"{filename} bersarang terlalu dalam")]
+    if key != "formJsonSchemaFilename":
+        return []
+    try:
+        Draft202012Validator.check_schema(document)
+    except SchemaError as exc:
+        return [DiagramProblem(element_id, name, f"{filename} bukan JSON Schema: {exc.message}")]
+    except RecursionError:
+        return [DiagramProblem(element_id, name, f"{filename} bersarang terlalu dalam")]
+    return [
+        DiagramProblem(element_id, name, f"{filename}: {reason}")
+        for reason in schema_problems(document)
+    ]
+
+
+def schema_problems(schema: Any) -> list[str]:
+    """Why a form schema is unsafe: outside references, regexes without a linear-time engine."""
+    problems: list[str] = []
+    reserved = reserved_names()
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    for field in props if isinstance(props, dict) else {}:
+        if str(field).startswith("_") or field in reserved:
+            problems.append(f"nama isian '{field}' menimpa nama lingkungan terbatas")
+    for keyword, value in _keywords(schema):
+        if keyword == "$ref" and not (isinstance(value, str) and value.startswith("#")):
+            problems.append(f"$ref '{value}' merujuk ke luar formulir: tidak diizinkan")
+        elif keyword in ("$dynamicRef", "$recursiveRef"):
+            problems.append(f"{keyword} tidak didukung")
+        elif keyword == "patternProperties":
+            problems.append("patternProperties tidak didukung")
+        elif keyword == "pattern":
+            reason = regex_problem(value)
+            if reason:
+                problems.append(f"pola '{value}' ditolak: {reason}")
+    return problems
+
+
+def _keywords(node: Any, depth: int = 0) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    if depth > 64:
+        return found
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef", "$recursiveRef", "pattern", "patternProperties"):
+                found.append((key, value))
+            if key not in ("enum", "const", "examples", "default"):
+                found.extend(_keywords(value, depth + 1))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_keywords(item, depth + 1))
+    return found
+
+
+def regex_problem(pattern: Any) -> str | None:
+    """Why PATTERN cannot be a form pattern (it must compile for the linear-time RE2 engine)."""
+    if not isinstance(pattern, str):
+        return "pola harus teks"
+    if len(pattern) > 1000:
+        return "pola terlalu panjang"
+    try:
+        re2.compile(pattern)
+    except Exception as exc:  # noqa: BLE001 - re2 raises its own error types
+        return f"tidak didukung mesin RE2 ({exc})"
+    return None
 
 
 def _lint_lanes(root: Any, allowed_lanes: set[str] | None) -> list[DiagramProblem]:
@@ -184,11 +327,21 @@ def _lint_lanes(root: Any, allowed_lanes: set[str] | None) -> list[DiagramProble
 
 
 def lint_diagram(
-    bpmn_xml: bytes, forms: Mapping[str, str], allowed_lanes: set[str] | None = None
+    bpmn_xml: bytes,
+    forms: Mapping[str, str],
+    allowed_lanes: set[str] | None = None,
+    provided_names: Iterable[str] = (),
 ) -> list[DiagramProblem]:
-    """Every reason the diagram cannot be deployed: XML, BPMN, code, forms and lanes."""
+    """Every reason the diagram cannot be deployed: XML, BPMN, code, forms and lanes.
+
+    PROVIDED_NAMES are the variables the application itself puts into a new case's data.
+    """
     root = _parse_xml(bpmn_xml)
-    problems = _lint_code(root)
+    referenced = set(referenced_form_files(bpmn_xml))
+    fields = _form_fields({k: v for k, v in forms.items() if k in referenced})
+    known = set(provided_names) | _diagram_names(root) | set().union(*fields.values())
+    problems = _lint_elements(root)
+    problems += _lint_code(root, known)
     problems += _lint_forms(root, forms)
     problems += _lint_lanes(root, allowed_lanes)
     if not problems:

@@ -7,18 +7,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptEngineTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from .calendar import WorkingCalendar
+from .datastate import make_serializer
 from .diagram import ParsedDiagram, parse_diagram
+from .restricted import RestrictedCodeError
+from .sandbox import Budget, pool_for
 from .scripting import make_script_engine
 from .types import EngineStep, FormRef, PendingTimer, ReadyTask, StartInfo, StepResult
 
@@ -28,7 +29,30 @@ class TaskNotReady(LookupError):
 
 
 class WorkflowRuntimeError(RuntimeError):
-    """The diagram failed while running (a condition raised, no outgoing flow matched, ...)."""
+    """The diagram failed while running (a condition raised, code over budget, no flow matched).
+
+    It names the element where it failed; the case is left as it was before the step.
+    """
+
+    def __init__(self, message: str, element_id: str = "", element_name: str = "") -> None:
+        label = f"{element_id} ({element_name})" if element_name else element_id
+        super().__init__(f"{label}: {message}" if label else message)
+        self.element_id = element_id
+        self.element_name = element_name
+        self.reason = message
+
+
+def _failure(exc: Exception) -> WorkflowRuntimeError:
+    """A WorkflowRuntimeError naming the element of a SpiffWorkflow or sandbox failure."""
+    task = getattr(exc, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    element_id = str(getattr(spec, "bpmn_id", "") or "")
+    element_name = str(getattr(spec, "bpmn_name", "") or "")
+    inner = getattr(exc, "exception", None) or exc.__cause__ or exc.__context__
+    reason = str(exc)
+    if inner is not None and str(inner) not in reason:
+        reason = f"{reason}: {inner}"
+    return WorkflowRuntimeError(reason, element_id, element_name)
 
 
 def _properties(spec: Any) -> dict[str, str]:
@@ -83,10 +107,11 @@ def _step_kind(task: Any) -> str | None:
 class ProcessEngine:
     """A small wrapper that is handed its calendar and builds its parser, serializer and scripts."""
 
-    def __init__(self, calendar: WorkingCalendar) -> None:
+    def __init__(self, calendar: WorkingCalendar, budget: Budget | None = None) -> None:
         self.calendar = calendar
-        self.script_engine = make_script_engine(calendar)
-        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.budget = budget or Budget()
+        self.script_engine = make_script_engine(pool_for(self.budget, calendar.setting()))
+        self.serializer = make_serializer()
         self._parsed: dict[str, ParsedDiagram] = {}
 
     # -- diagrams -------------------------------------------------------------------------------
@@ -180,9 +205,9 @@ class ProcessEngine:
         try:
             action(steps)
             workflow.do_engine_steps(did_complete_task=record)
-        except SpiffWorkflowException as exc:
-            raise WorkflowRuntimeError(str(exc)) from exc
-        return self._result(workflow, steps)
+            return self._result(workflow, steps)
+        except (SpiffWorkflowException, RestrictedCodeError) as exc:
+            raise _failure(exc) from exc
 
     def _result(self, workflow: BpmnWorkflow, steps: list[EngineStep]) -> StepResult:
         completed = workflow.completed
@@ -217,7 +242,7 @@ class ProcessEngine:
             division = None
             if props.get("divisionExpression"):
                 value = self.script_engine.evaluate(task, props["divisionExpression"])
-                division = str(value) if value is not None else None
+                division = str(value)[:200] if value is not None else None
             ready.append(
                 ReadyTask(
                     task_id=str(task.id),

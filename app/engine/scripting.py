@@ -1,137 +1,73 @@
-"""The restricted environment in which a diagram's conditions, timers and scripts run.
+"""The SpiffWorkflow script environment of this app: every evaluation goes to the sandbox.
 
-A diagram is untrusted input: its expressions are compiled with RestrictedPython (no imports, no
-names or attributes starting with an underscore, no file or network access) and run with a short
-list of harmless builtins plus the working-day functions the diagram may call.
+Conditions, timer expressions, scripts and the properties the app evaluates run in a separate,
+resource-limited process (`sandbox.py`) as restricted code (`restricted.py`). Task data goes there
+as JSON and comes back as JSON, so a script can only ever write plain data into a case.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .calendar import WorkingCalendar
+from .restricted import RestrictedCodeError, compile_errors, plain_json
+from .sandbox import SandboxPool
 
-_EXTRA_BUILTINS: dict[str, Any] = {
-    name: value
-    for name, value in {
-        "all": all,
-        "any": any,
-        "dict": dict,
-        "enumerate": enumerate,
-        "list": list,
-        "max": max,
-        "min": min,
-        "sum": sum,
-        "sorted": sorted,
-        "set": set,
-        "reversed": reversed,
-    }.items()
-}
-
-
-class RestrictedCodeError(ValueError):
-    """An expression or script that the restricted compiler refuses."""
+__all__ = ["RestrictedCodeError", "SandboxedEnvironment", "check_expression", "check_script"]
 
 
 def check_expression(source: str) -> list[str]:
     """The reasons the restricted compiler refuses SOURCE as an expression (empty when allowed)."""
-    return list(compile_restricted_eval(source).errors)
+    return compile_errors(source, "eval")
 
 
 def check_script(source: str) -> list[str]:
     """The reasons the restricted compiler refuses SOURCE as a script (empty when allowed)."""
-    return list(compile_restricted_exec(source).errors)
+    return compile_errors(source, "exec")
 
 
-def _is_data(value: Any) -> bool:
-    return not callable(value) and not isinstance(value, type)
+class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
+    """Runs diagram code in the sandbox pool and writes back only the plain data it returns."""
 
+    def __init__(self, pool: SandboxPool) -> None:
+        super().__init__({})
+        self.pool = pool
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """A SpiffWorkflow script environment that compiles everything with RestrictedPython."""
-
-    def __init__(self, functions: Mapping[str, Callable[..., Any]]) -> None:
-        builtins = dict(safe_builtins)
-        builtins.update(_EXTRA_BUILTINS)
-        base = {
-            "__builtins__": builtins,
-            "_getattr_": safer_getattr,
-            "_getitem_": default_guarded_getitem,
-            "_getiter_": default_guarded_getiter,
-            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-            "_unpack_sequence_": guarded_unpack_sequence,
-            "_write_": full_write_guard,
+    def _run(self, mode: str, source: str, context: dict, external: dict | None) -> dict[str, Any]:
+        request = {
+            "mode": mode,
+            "now": datetime.now(UTC).isoformat(),
+            "source": source,
+            "context": plain_json(context, "data tugas"),
+            "external": plain_json(external or {}, "data objek"),
         }
-        base.update(functions)
-        super().__init__(base)
-        self._compiled: dict[tuple[str, str], Any] = {}
-
-    def _compile(self, source: str, mode: str) -> Any:
-        key = (mode, source)
-        if key not in self._compiled:
-            compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-            result = compiler(source)
-            if result.errors:
-                raise RestrictedCodeError("; ".join(result.errors))
-            self._compiled[key] = result.code
-        return self._compiled[key]
-
-    def _globals(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict:
-        scope = copy.copy(self.globals)
-        scope.update(external or {})
-        scope.update(context)
-        return scope
+        reply = self.pool.run(request)
+        if not reply.get("ok"):
+            raise RestrictedCodeError(str(reply.get("error", "kode diagram gagal")))
+        return reply
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        """Evaluate EXPRESSION on the task data CONTEXT."""
-        code = self._compile(expression, "eval")
-        return eval(code, self._globals(context, external_context))  # noqa: S307 - restricted code
+        """The value of EXPRESSION on the task data CONTEXT."""
+        return self._run("eval", expression, context, external_context)["value"]
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
-        """Run SCRIPT on the task data CONTEXT; plain data it assigns is written back."""
-        code = self._compile(script, "exec")
-        scope = self._globals(context, external_context)
-        exec(code, scope)  # noqa: S102 - restricted code
-        reserved = set(self.globals) | set(external_context or {})
-        for name, value in scope.items():
-            if name not in reserved and not name.startswith("_") and _is_data(value):
-                context[name] = value
+        """Run SCRIPT on CONTEXT: the data it leaves replaces the task data (`del` removes)."""
+        variables = self._run("exec", script, context, external_context)["variables"]
+        external = external_context or {}
+        for name in [k for k in context if k not in variables and k not in external]:
+            if not name.startswith("_"):
+                del context[name]
+        context.update(variables)
         return True
 
     def call_service(self, context: dict, **kwargs: Any) -> Any:
         """Service tasks are not part of this process; refuse them plainly."""
-        raise RestrictedCodeError("service tasks are not supported")
+        raise RestrictedCodeError("service task tidak didukung")
 
 
-def diagram_functions(calendar: WorkingCalendar) -> dict[str, Callable[..., Any]]:
-    """The functions a diagram's expressions may call."""
-
-    def tambah_hari_kerja(mulai: str, n: int) -> str:
-        return calendar.add_working_days(datetime.fromisoformat(mulai), int(n)).isoformat()
-
-    def hari_kerja_dari_sekarang(n: int) -> str:
-        return calendar.add_working_days(datetime.now(UTC), int(n)).isoformat()
-
-    return {
-        "tambah_hari_kerja": tambah_hari_kerja,
-        "hari_kerja_dari_sekarang": hari_kerja_dari_sekarang,
-    }
-
-
-def make_script_engine(calendar: WorkingCalendar) -> PythonScriptEngine:
-    """A SpiffWorkflow script engine bound to the restricted environment."""
-    return PythonScriptEngine(environment=RestrictedEnvironment(diagram_functions(calendar)))
+def make_script_engine(pool: SandboxPool) -> PythonScriptEngine:
+    """A SpiffWorkflow script engine bound to the sandboxed environment."""
+    return PythonScriptEngine(environment=SandboxedEnvironment(pool))

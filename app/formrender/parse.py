@@ -10,7 +10,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from .spec import Field, FormSpec
 
-INTEGER = re.compile(r"[+-]?\d+")
+INTEGER = re.compile(r"[+-]?\d{1,18}")  # longer stays text: validation says "not a number"
+MAX_NUMBER_TEXT = 40
 TRUE_TOKENS = frozenset({"true", "on", "1", "ya"})
 DIGIT_SEPARATORS = re.compile(r"[\s.\-]")
 _MISSING = object()
@@ -74,6 +75,8 @@ def convert(kind: str, text: str) -> Any:
 
 
 def _number(text: str) -> Any:
+    if len(text) > MAX_NUMBER_TEXT:
+        return text
     if INTEGER.fullmatch(text):
         return int(text)
     candidate = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text

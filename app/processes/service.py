@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..auth.roles import LANE_ROLES
 from ..cases.models import Case, ProcessVersion
+from ..cases.service import PROVIDED_VARIABLES
 from ..db import get_session, utcnow
 from ..engine import DiagramError, DiagramProblem, lint_diagram, referenced_form_files
 from ..engine.diagram import NS, describe_process
@@ -45,7 +46,9 @@ def read_forms(bpmn_xml: bytes, forms_dir: Path) -> dict[str, str]:
 def validate(bpmn_xml: bytes, forms: dict[str, str]) -> list[DiagramProblem]:
     """Every reason this diagram with these forms cannot be deployed (empty when it can)."""
     try:
-        return lint_diagram(bpmn_xml, forms, allowed_lanes=set(LANE_ROLES))
+        return lint_diagram(
+            bpmn_xml, forms, allowed_lanes=set(LANE_ROLES), provided_names=PROVIDED_VARIABLES
+        )
     except DiagramError as exc:
         return exc.problems
 

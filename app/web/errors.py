@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..engine import WorkflowRuntimeError
+
+logger = logging.getLogger("app.engine")
 
 # status -> (title, explanation)
 MESSAGES: dict[int, tuple[Any, Any]] = {
@@ -102,8 +108,28 @@ def _handle_unexpected(exc: InternalServerError) -> Any:
     return render_error(500)
 
 
+def _handle_workflow_failure(exc: WorkflowRuntimeError) -> Any:
+    """The diagram failed at an element: the request changed nothing; say where, and log it."""
+    logger.error(
+        "workflow step failed: element=%s path=%s reason=%s",
+        exc.element_id or "-",
+        request.path,
+        exc.reason[:300],
+    )
+    element = exc.element_name or exc.element_id or "?"
+    return render_error(
+        500,
+        _(
+            'Langkah proses gagal di elemen "%(element)s"; tidak ada yang berubah. '
+            "Laporkan kepada pemilik proses.",
+            element=element,
+        ),
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Route HTTP errors to the plain-language pages."""
+    app.register_error_handler(WorkflowRuntimeError, _handle_workflow_failure)
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(InternalServerError, _handle_unexpected)
