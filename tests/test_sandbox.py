@@ -24,6 +24,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from app.auth.service import ensure_demo_users
 from app.cases import service
 from app.cases.models import Case, HumanTask
 from app.cli import upgrade_database
@@ -34,10 +35,10 @@ from app.processes.service import deploy_file
 from tests.conftest import csrf_token_from, login
 from tests.inbox.helpers import complete
 from tests.public.conftest import submit_ok
-from tests.support import FORWARD, OFFICER, ROOT, START_DATA, make_test_app
+from tests.support import FORWARD, OFFICER, ROOT, START_DATA, STUDY_ALONE, make_test_app
 
 DIAGRAM = (ROOT / "process" / "pengaduan.bpmn").read_text(encoding="utf-8")
-START_PROPERTIES = '<spiffworkflow:property name="publicStatus" value="Pengaduan diterima" />'
+STUDY_FORM = '<spiffworkflow:property name="formJsonSchemaFilename" value="telaah.schema.json" />'
 VERIFY_FORM = (
     '<spiffworkflow:property name="formJsonSchemaFilename" value="verifikasi.schema.json" />'
 )
@@ -90,28 +91,34 @@ HIDING_PLACES = {
 }
 
 
+def _after_properties(xml: str, anchor: str, tag: str, source: str) -> str:
+    """XML with a Spiff pre- or post-script added after the properties holding ANCHOR."""
+    assert anchor in xml, f"the real diagram no longer contains {anchor!r}"
+    close = "</spiffworkflow:properties>"
+    at = xml.index(close, xml.index(anchor)) + len(close)
+    return xml[:at] + _script(tag, _escape(source)) + xml[at:]
+
+
 def _attack_diagram(tmp_path: Path, canary: Path, place: str) -> Path:
+    """The officer's verification plants the workflow; the team's study calls it."""
     plant, call = HIDING_PLACES[place]
     plant = plant.format(payload=repr(_inner_workflow(canary)))
-    xml = DIAGRAM.replace(
-        START_PROPERTIES,
-        START_PROPERTIES
-        + "</spiffworkflow:properties>"
-        + _script("postScript", _escape(plant))
-        + "<spiffworkflow:properties>",
-        1,
-    ).replace(
-        VERIFY_FORM,
-        VERIFY_FORM
-        + "</spiffworkflow:properties>"
-        + _script("postScript", _escape(call))
-        + "<spiffworkflow:properties>",
-        1,
-    )
-    assert xml.count("postScript>") == 4
+    xml = _after_properties(DIAGRAM, VERIFY_FORM, "postScript", plant)
+    xml = _after_properties(xml, STUDY_FORM, "postScript", call)
     path = tmp_path / "serangan.bpmn"
     path.write_text(xml, encoding="utf-8")
     return path
+
+
+def _planted_values(state_json: str) -> list[Any]:
+    """The values of the variable `x` in the stored task data (not in the stored diagram)."""
+    state = json.loads(state_json)
+    found = []
+    for task in state["tasks"].values():
+        for data in (task.get("data") or {}, (task.get("delta") or {}).get("updates") or {}):
+            if "x" in data:
+                found.append(data["x"])
+    return found
 
 
 def _upload(client: FlaskClient, path: Path) -> Any:
@@ -156,33 +163,33 @@ def test_a_planted_serialized_workflow_stays_inert_data(
         owner = app.test_client()
         login(owner, "pemilik")
         assert _upload(owner, path).status_code == 302
-    public = app.test_client()
-    tracking = submit_ok(public).tracking
-    version_before, state_before = _case(app, tracking)
-    assert '"typename": "BpmnWorkflow"' in state_before  # stored as the data it is
-
+    tracking = submit_ok(app.test_client()).tracking
     officer = app.test_client()
     login(officer, "petugas")
-    [task] = _ready(app, tracking)
-    response = complete(officer, task.id, FORWARD)
+    [verification] = _ready(app, tracking)
+    assert complete(officer, verification.id, FORWARD).status_code == 302
+    version_before, state_before = _case(app, tracking)
+    [planted] = _planted_values(state_before)  # stored in the case as the data it is
+    assert '"typename": "BpmnWorkflow"' in json.dumps(planted)
+
+    team = app.test_client()
+    login(team, "tim")
+    [study] = _ready(app, tracking)
+    response = complete(team, study.id, STUDY_ALONE)
 
     page = response.get_data(as_text=True)
     assert response.status_code == 500
-    assert task.name in page  # the element is named
-    assert "tidak ada yang berubah" in page
+    assert study.name in page and "tidak ada yang berubah" in page  # the element is named
     assert not canary.exists()
     assert _case(app, tracking) == (version_before, state_before)
-    assert [t.id for t in _ready(app, tracking)] == [task.id]
-    assert officer.get("/tugas").status_code == 200  # the server still answers
+    assert [t.id for t in _ready(app, tracking)] == [study.id]
+    assert team.get("/tugas").status_code == 200  # the server still answers
 
 
 def test_a_planted_workflow_in_form_data_stays_inert(tmp_path: Path) -> None:
     canary = tmp_path / "canary"
-    call = _script("postScript", "hasil = lampiran.do_engine_steps()")
-    xml = DIAGRAM.replace(
-        VERIFY_FORM,
-        VERIFY_FORM + "</spiffworkflow:properties>" + call + "<spiffworkflow:properties>",
-        1,
+    xml = _after_properties(
+        DIAGRAM, VERIFY_FORM, "postScript", "hasil = lampiran.do_engine_steps()"
     )
     engine = ProcessEngine(WorkingCalendar())
     started = engine.start(parse_diagram(xml.encode()), dict(START))
@@ -257,12 +264,7 @@ def test_a_condition_over_budget_fails_at_its_gateway(
 def test_a_script_over_budget_fails_at_its_element(
     quick_engine: ProcessEngine, script: str, reason: str
 ) -> None:
-    call = _script("postScript", script)
-    xml = DIAGRAM.replace(
-        VERIFY_FORM,
-        VERIFY_FORM + "</spiffworkflow:properties>" + call + "<spiffworkflow:properties>",
-        1,
-    )
+    xml = _after_properties(DIAGRAM, VERIFY_FORM, "postScript", script)
     state, task_id = _run_to_verification(quick_engine, xml)
     with pytest.raises(WorkflowRuntimeError) as failure:
         quick_engine.complete(state, task_id, FORWARD)
@@ -290,12 +292,7 @@ def test_a_timer_expression_over_budget_fails_the_start(
 def test_a_script_that_returns_an_object_is_refused_naming_its_variable(
     quick_engine: ProcessEngine,
 ) -> None:
-    call = _script("postScript", "urutan = reversed([1, 2])")
-    xml = DIAGRAM.replace(
-        VERIFY_FORM,
-        VERIFY_FORM + "</spiffworkflow:properties>" + call + "<spiffworkflow:properties>",
-        1,
-    )
+    xml = _after_properties(DIAGRAM, VERIFY_FORM, "postScript", "urutan = reversed([1, 2])")
     state, task_id = _run_to_verification(quick_engine, xml)
     with pytest.raises(WorkflowRuntimeError) as failure:
         quick_engine.complete(state, task_id, FORWARD)
@@ -325,4 +322,32 @@ def test_an_endless_escalation_script_leaves_the_case_as_it_was(tmp_path: Path) 
     with app.app_context():
         stored = get_session().get(Case, case_id)
         assert stored is not None and (stored.version, stored.state_json) == (version, state)
+    app.extensions["db_engine"].dispose()
+
+
+def test_an_endless_condition_in_a_request_tells_the_officer_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    app = make_test_app(tmp_path, **QUICK)
+    with app.app_context():
+        upgrade_database()
+        ensure_demo_users()
+    xml = DIAGRAM.replace(FORWARD_CONDITION, f"{FORWARD_CONDITION} and {ENDLESS}", 1)
+    path = tmp_path / "lambat.bpmn"
+    path.write_text(xml, encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["process", "deploy", str(path)]).exit_code == 0
+    tracking = submit_ok(app.test_client()).tracking
+    before = _case(app, tracking)
+    officer = app.test_client()
+    login(officer, "petugas")
+    [task] = _ready(app, tracking)
+
+    response = complete(officer, task.id, FORWARD)
+
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Hasil verifikasi?" in page and "tidak ada yang berubah" in page
+    assert _case(app, tracking) == before
+    assert [t.id for t in _ready(app, tracking)] == [task.id]
+    assert officer.get(f"/tugas/{task.id}").status_code == 200  # still answering, task intact
     app.extensions["db_engine"].dispose()
