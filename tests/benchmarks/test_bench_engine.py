@@ -16,6 +16,8 @@ from app.cases.models import HumanTask
 from app.cli import upgrade_database
 from app.db import get_session
 from app.engine import ProcessEngine, WorkingCalendar, parse_diagram
+from app.engine.restricted import diagram_functions, restricted_globals, run_code
+from app.engine.sandbox import Budget, pool_for
 from app.processes.service import deploy_file
 from tests.support import FORWARD, ROOT, START_DATA
 
@@ -78,3 +80,23 @@ def test_bench_complete_task_sqlite(benchmark: Any, sqlite_app: Flask) -> None:
     benchmark.pedantic(
         lambda: service.complete_task(next(task_ids), FORWARD, OFFICER), rounds=50, iterations=1
     )
+
+
+# -- the price of the sandbox process: one evaluation over the pipe vs the same code in-process --
+
+CONDITION = "keputusan_verifikasi == 'teruskan' and len(judul) > 0"
+
+
+def test_bench_sandbox_evaluation(benchmark: Any) -> None:
+    """One condition evaluated in the sandbox process (JSON over a pipe, the worker reused)."""
+    pool = pool_for(Budget(), "")
+    request = {"mode": "eval", "source": CONDITION, "context": {**START_DATA, **FORWARD}}
+    reply = benchmark(pool.run, request)
+    assert reply == {"ok": True, "value": True}
+
+
+def test_bench_restricted_evaluation_in_process(benchmark: Any) -> None:
+    """The same condition run in this process (what the sandbox adds is the difference)."""
+    scope = restricted_globals(diagram_functions(WorkingCalendar()))
+    data = {**START_DATA, **FORWARD}
+    assert benchmark(run_code, CONDITION, "eval", scope, data, {}) == {"value": True}
