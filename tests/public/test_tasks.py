@@ -138,3 +138,16 @@ def test_tasks_and_files_need_the_access_code(
     token_page = stranger.get("/lacak").get_data(as_text=True)
     assert "csrf_token" in token_page
     assert counts(portal) == before
+
+
+def test_a_rating_of_five_thousand_digits_is_refused_with_a_message(
+    portal: Flask, client: FlaskClient
+) -> None:
+    sent = submit_ok(client)
+    staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
+    answer(portal, sent.tracking, "KTP-el Anda sudah kami cetak ulang hari ini.")
+    url = _task_url(portal, sent.tracking, "konfirmasi_jawaban")
+    huge = post_form(client, url, {"sesuai_harapan": "true", "nilai_kepuasan": "9" * 5000})
+    assert huge.status_code == 422
+    assert "Jenis isian tidak sesuai." in huge.get_data(as_text=True)
+    assert [t.bpmn_id for t in ready(portal, sent.tracking)] == ["konfirmasi_jawaban"]
