@@ -268,7 +268,9 @@ def test_users_cli_creates_assigns_lists_and_revokes(app: Flask, runner: FlaskCl
 
 
 def test_users_cli_refuses_an_unknown_role(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["users", "create", "yanti", "--name", "Yanti", "--password", "kopi pagi di Beliti"])
+    runner.invoke(
+        args=["users", "create", "yanti", "--name", "Yanti", "--password", "kopi pagi di Beliti"]
+    )
     result = runner.invoke(
         args=[
             "users",
