@@ -20,7 +20,7 @@ from .models import RoleAssignment, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # nosec B105 # the documented password of `setup --demo` users
 
 # (username, full name, role, division, team lead, Surat Tugas sequence number)
 DEMO_USERS: tuple[tuple[str, str, str, str | None, bool, int], ...] = (
@@ -135,7 +135,7 @@ def create_user(
 
 
 def update_user(
-    user: User, full_name: str, email: str, is_active: bool, new_password: str = ""
+    user: User, full_name: str, email: str, is_active: bool, new_password: str = ""  # nosec B107 # "" keeps the password
 ) -> User:
     """Change a user's name, e-mail and active flag, and the password when one is given."""
     if not full_name.strip():

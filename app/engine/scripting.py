@@ -99,13 +99,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         """Evaluate EXPRESSION on the task data CONTEXT."""
         code = self._compile(expression, "eval")
-        return eval(code, self._globals(context, external_context))  # noqa: S307 - restricted code
+        return eval(code, self._globals(context, external_context))  # noqa: S307 # nosec B307 # RestrictedPython code
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         """Run SCRIPT on the task data CONTEXT; plain data it assigns is written back."""
         code = self._compile(script, "exec")
         scope = self._globals(context, external_context)
-        exec(code, scope)  # noqa: S102 - restricted code
+        exec(code, scope)  # noqa: S102 # nosec B102 # RestrictedPython code
         reserved = set(self.globals) | set(external_context or {})
         for name, value in scope.items():
             if name not in reserved and not name.startswith("_") and _is_data(value):
