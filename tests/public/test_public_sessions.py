@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
+
+import time_machine
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from app.auth.models import OneTimeSecret
+from app.db import get_session, utcnow
 from tests.public.conftest import post_form, submit, submit_ok
 from tests.test_sign_in_safety import copy_session
 
@@ -60,3 +67,26 @@ def test_a_replayed_success_cookie_shows_the_code_no_more(portal: Flask, app: Fl
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     code = page.split('id="kode-akses">', 1)[1].split("<", 1)[0]
     assert code not in replay.get("/pengaduan/terkirim").get_data(as_text=True)
+
+
+def test_the_database_alone_does_not_hold_the_unseen_code(portal: Flask, client: FlaskClient
+                                                          ) -> None:
+    response = submit(client)
+    with portal.app_context():
+        rows = list(get_session().scalars(select(OneTimeSecret)))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    code = page.split('id="kode-akses">', 1)[1].split("<", 1)[0]
+    assert len(rows) == 1
+    assert code not in rows[0].sealed
+    assert code.encode() not in base64.urlsafe_b64decode(rows[0].sealed)
+    with portal.app_context():  # read once: gone
+        assert list(get_session().scalars(select(OneTimeSecret))) == []
+
+
+def test_an_unread_code_expires(portal: Flask, client: FlaskClient) -> None:
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        response = submit(client)
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="kode-akses">' not in page
