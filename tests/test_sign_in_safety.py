@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -12,10 +13,13 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.auth import service
+from app.auth import service, sessions
 from app.auth.passwords import common_passwords
+from app.auth.service import ensure_demo_users
+from app.cli import upgrade_database
 from app.db import utcnow
 from tests.conftest import csrf_token_from, login
+from tests.support import make_test_app, postgres_schema_url
 
 NEXT_INPUT = re.compile(r'name="next"[^>]*value="([^"]*)"')
 WRONG = "Nama pengguna atau kata sandi salah."
@@ -217,3 +221,31 @@ def test_a_success_forgets_earlier_failures(client: FlaskClient, demo_users: lis
     for _ in range(9):
         login(client, "petugas", "salah-salah")
     assert login(client, "petugas").status_code == 302
+
+
+# --- the same records on PostgreSQL --------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_sign_out_lock_and_one_time_codes_hold_on_postgresql(tmp_path: Path) -> None:
+    with postgres_schema_url() as url:
+        app = make_test_app(tmp_path, DATABASE_URL=url)
+        with app.app_context():
+            upgrade_database()
+            ensure_demo_users()
+        desk, phone = app.test_client(), app.test_client()
+        login(desk, "petugas")
+        copy_session(desk, phone)
+        _logout(desk)
+        assert phone.get("/tugas").status_code == 302
+        for _ in range(10):
+            login(desk, "tim", "salah-salah")
+        assert login(desk, "tim").status_code == 429
+        with app.app_context():
+            handle = sessions.hold_once({"code": "ABCD-EFGH"})
+            assert sessions.take_once(handle) == {"code": "ABCD-EFGH"}
+            assert sessions.take_once(handle) is None
+            token = sessions.grant_case("ADU-2026-000001")
+            assert sessions.case_granted(token, "ADU-2026-000001")
+            sessions.revoke_grants([token])
+            assert not sessions.case_granted(token, "ADU-2026-000001")
+        app.extensions["db_engine"].dispose()
