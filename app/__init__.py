@@ -10,13 +10,18 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import audit, auth, cases, cli, db, formrender, inbox, notify, processes, public, web
-from .config import CONFIGS, DEV_SECRET_KEY, default_database_url
+from .config import CONFIGS, default_database_url, resolve_secret_key
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Application factory: configure, then let each capability attach itself with `init_app`."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH (absolute) moves instance/: the database, uploads and development's key.
+    app = Flask(
+        __name__, instance_relative_config=True, instance_path=os.environ.get("INSTANCE_PATH")
+    )
     name = config_name or os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}")
     app.config.from_object(CONFIGS[name])
     if overrides:
         app.config.update(overrides)
@@ -25,8 +30,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.config["DATABASE_URL"] = default_database_url(app.instance_path)
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
-    if name == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
-        raise RuntimeError("Set SECRET_KEY: the development key must not sign production sessions")
+    app.config["SECRET_KEY"] = resolve_secret_key(
+        name, app.config.get("SECRET_KEY"), app.instance_path
+    )
     if app.config.get("PROXY_HOPS"):
         # Behind a reverse proxy the client address (rate limits) comes from X-Forwarded-For.
         hops = int(app.config["PROXY_HOPS"])

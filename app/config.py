@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "dev-only-change-me"
+# Where development keeps the key it generated for itself (inside the gitignored instance/).
+DEV_SECRET_KEY_FILE = "secret_key"  # nosec B105 # a file name, not a key
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT = 12
+SECRET_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # nosec B105 # a command, not a key
 
 
 def default_database_url(instance_path: str) -> str:
@@ -17,7 +23,8 @@ def default_database_url(instance_path: str) -> str:
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # None: development makes and keeps its own key; production refuses to start without one.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     PROCESS_DIR = os.environ.get("PROCESS_DIR", str(PROJECT_ROOT / "process"))
     FORMS_DIR = os.environ.get("FORMS_DIR", str(PROJECT_ROOT / "forms"))
@@ -36,6 +43,8 @@ class Config:
     MAX_CONTENT_LENGTH = 26 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A signed cookie is accepted this long at most (the server-side records live as long).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -51,6 +60,13 @@ class Config:
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 
 
+class ProductionConfig(Config):
+    """A real deployment: a strong SECRET_KEY is required and cookies go over HTTPS only."""
+
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
 class DevelopmentConfig(Config):
     """`make run`: SQLite, outbox shown rather than sent."""
 
@@ -61,13 +77,61 @@ class TestConfig(Config):
     """pytest: everything in a temporary folder; rate limits on only where a test asks."""
 
     TESTING = True
-    SECRET_KEY = "test"
+    SECRET_KEY = None  # a random key per app (see resolve_secret_key)
     RATELIMIT_ENABLED = False
     OUTBOX_DELIVERY = "smtp"
 
 
 CONFIGS: dict[str, type[Config]] = {
     "development": DevelopmentConfig,
-    "production": Config,
+    "production": ProductionConfig,
     "test": TestConfig,
 }
+
+
+def weak_secret_key_reason(key: str | None) -> str | None:
+    """Why KEY may not sign production sessions, or None when it is strong enough."""
+    if not key:
+        return "SECRET_KEY is not set"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        return "SECRET_KEY repeats too few characters to be random"
+    return None
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """The key development generated once for this instance folder (created on first use)."""
+    path = Path(instance_path) / DEV_SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def resolve_secret_key(config_name: str, configured: str | None, instance_path: str) -> str:
+    """The session signing key for CONFIG_NAME; raise RuntimeError for a weak production key.
+
+    No key is published anywhere: production must be given a strong one, development generates
+    one into instance/ (gitignored) and keeps it, tests get a fresh random key per app.
+    """
+    if config_name == "production":
+        reason = weak_secret_key_reason(configured)
+        if reason is not None:
+            raise RuntimeError(
+                f"{reason}: production needs a random SECRET_KEY of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, e.g. from {SECRET_KEY_HINT}"
+            )
+        return str(configured)
+    if configured:
+        return configured
+    if config_name == "test":
+        return secrets.token_urlsafe(48)
+    return _instance_secret_key(instance_path)

@@ -61,7 +61,7 @@ def test_logout_needs_a_post_with_csrf_token(client: FlaskClient, demo_users: li
 
 def test_expired_assignment_grants_nothing(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
-        user = service.create_user("lama", "Pegawai Lama", "rahasia123")
+        user = service.create_user("lama", "Pegawai Lama", "kopi pagi di Beliti")
         service.assign_role(
             user,
             roles.ADMINISTRATOR,
@@ -80,7 +80,7 @@ def test_expired_assignment_grants_nothing(app: Flask, client: FlaskClient) -> N
         assert service.can_work_lane(user, roles.PETUGAS, today=date(2025, 6, 1))
         assert not service.can_work_lane(user, roles.PETUGAS, today=date(2026, 1, 1))
         assert service.active_roles(user, date(2026, 1, 1)) == set()
-    login(client, "lama", "rahasia123")
+    login(client, "lama", "kopi pagi di Beliti")
     response = client.get("/admin/pengguna")
     assert response.status_code == 403
     assert "Akses ditolak" in response.get_data(as_text=True)
@@ -88,7 +88,7 @@ def test_expired_assignment_grants_nothing(app: Flask, client: FlaskClient) -> N
 
 def test_revoked_and_future_assignments_grant_nothing(app: Flask) -> None:
     with app.app_context():
-        user = service.create_user("baru", "Pegawai Baru", "rahasia123")
+        user = service.create_user("baru", "Pegawai Baru", "kopi pagi di Beliti")
         now = service.assign_role(
             user,
             roles.TIM,
@@ -159,7 +159,7 @@ def test_post_without_csrf_token_is_refused(client: FlaskClient, demo_users: lis
     login(client, "admin")
     response = client.post(
         "/admin/pengguna/baru",
-        data={"username": "tanpa", "full_name": "Tanpa Token", "password": "rahasia123"},
+        data={"username": "tanpa", "full_name": "Tanpa Token", "password": "kopi pagi di Beliti"},
     )
     assert response.status_code == 400
     assert "Muat ulang halaman" in response.get_data(as_text=True)
@@ -177,7 +177,7 @@ def test_admin_creates_user_and_assigns_a_division(
             "username": "rudi",
             "full_name": "Rudi Hartono",
             "email": "rudi@example.go.id",
-            "password": "rahasia123",
+            "password": "kopi pagi di Beliti",
         },
     )
     assert response.status_code == 302
@@ -211,7 +211,7 @@ def test_admin_form_errors_are_indonesian_and_keep_the_input(
             "csrf_token": token,
             "username": "petugas",
             "full_name": "Nama Sama",
-            "password": "rahasia123",
+            "password": "kopi pagi di Beliti",
         },
     )
     page = response.get_data(as_text=True)
@@ -236,7 +236,7 @@ def test_admin_form_errors_are_indonesian_and_keep_the_input(
 
 def test_users_cli_creates_assigns_lists_and_revokes(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(
-        args=["users", "create", "yanti", "--name", "Yanti", "--password", "rahasia123"]
+        args=["users", "create", "yanti", "--name", "Yanti", "--password", "kopi pagi di Beliti"]
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
@@ -268,7 +268,9 @@ def test_users_cli_creates_assigns_lists_and_revokes(app: Flask, runner: FlaskCl
 
 
 def test_users_cli_refuses_an_unknown_role(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["users", "create", "yanti", "--name", "Yanti", "--password", "rahasia123"])
+    runner.invoke(
+        args=["users", "create", "yanti", "--name", "Yanti", "--password", "kopi pagi di Beliti"]
+    )
     result = runner.invoke(
         args=[
             "users",

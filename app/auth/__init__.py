@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from . import service
+from . import service, sessions
 from .cli import users_cli
 from .decorators import login_required, role_required
 from .models import RoleAssignment, User
@@ -24,9 +24,9 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = service.get_user(int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def _load_user(session_id: str) -> User | None:
+    # The id carries the session epoch: a session from before a sign-out is no session.
+    return sessions.session_user(session_id)
 
 
 def _template_context() -> dict[str, Any]:

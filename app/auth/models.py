@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -23,6 +23,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session's user id: raising it (sign-out, new password) ends all sessions.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user",
@@ -30,6 +32,10 @@ class User(UserMixin, Base):
         order_by="RoleAssignment.id",
         cascade="all, delete-orphan",
     )
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session epoch, "7:0"."""
+        return f"{self.id}:{self.session_epoch or 0}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -63,3 +69,38 @@ class RoleAssignment(Base):
 
     def __repr__(self) -> str:
         return f"<RoleAssignment {self.id} {self.role} {self.division or ''}>"
+
+
+class LoginFailure(Base):
+    """One failed sign-in for a typed username (known or not): the per-account throttle."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_failed_at", "username", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class PublicGrant(Base):
+    """A browser proved a case's access code; its cookie holds TOKEN, "keluar" deletes the row."""
+
+    __tablename__ = "public_grants"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class OneTimeSecret(Base):
+    """Something shown once (a new case's access code), deleted when read.
+
+    The row holds the text XORed with a random pad that only the browser's session holds, so
+    neither the database nor the cookie alone reveals it.
+    """
+
+    __tablename__ = "one_time_secrets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

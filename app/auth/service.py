@@ -15,12 +15,12 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
-from . import roles
+from . import passwords, roles, throttle
 from .models import RoleAssignment, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
-MIN_PASSWORD_LENGTH = 8
-DEMO_PASSWORD = "demo12345"
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+DEMO_PASSWORD = "demo12345"  # nosec B105 # the documented password of `setup --demo` users
 
 # (username, full name, role, division, team lead, Surat Tugas sequence number)
 DEMO_USERS: tuple[tuple[str, str, str, str | None, bool, int], ...] = (
@@ -62,11 +62,27 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
+def _check_password(password: str, username: str = "", field: str = "password") -> None:
+    """Refuse a password NIST SP 800-63B rules out, in Indonesian (FIELD names the form field)."""
+    problem = passwords.problem(password, username)
+    if problem == "short":
         raise AuthValidationError(
-            "password", _("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH)
+            field, _("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH)
         )
+    if problem == "long":
+        raise AuthValidationError(
+            field, _("Kata sandi paling banyak %(n)d karakter.", n=passwords.MAX_LENGTH)
+        )
+    if problem == "common":
+        raise AuthValidationError(
+            field,
+            _(
+                "Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain, misalnya "
+                "gabungan beberapa kata yang hanya Anda ketahui."
+            ),
+        )
+    if problem == "username":
+        raise AuthValidationError(field, _("Kata sandi tidak boleh memuat nama pengguna."))
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -103,7 +119,7 @@ def create_user(
         )
     if not full_name.strip():
         raise AuthValidationError("full_name", _("Nama lengkap wajib diisi."))
-    _check_password(password)
+    _check_password(password, username)
     if get_user_by_username(username) is not None:
         raise AuthValidationError("username", _("Nama pengguna ini sudah dipakai."))
     with transaction() as session:
@@ -119,7 +135,7 @@ def create_user(
 
 
 def update_user(
-    user: User, full_name: str, email: str, is_active: bool, new_password: str = ""
+    user: User, full_name: str, email: str, is_active: bool, new_password: str = ""  # nosec B107 # "" keeps the password
 ) -> User:
     """Change a user's name, e-mail and active flag, and the password when one is given."""
     if not full_name.strip():
@@ -127,22 +143,49 @@ def update_user(
     if not is_active and _is_last_administrator(user):
         raise AuthValidationError("is_active", _last_admin_message())
     if new_password:
-        _check_password(new_password)
+        _check_password(new_password, user.username, field="new_password")
     with transaction() as session:
         user = session.merge(user)
         user.full_name = full_name.strip()
         user.email = email.strip()
         user.is_active = is_active
         if new_password:
-            user.password_hash = _hash(new_password)
+            _replace_password(user, new_password)
     return user
 
 
+def _replace_password(user: User, password: str) -> None:
+    """Store a new hash and end every session signed in with the old password."""
+    user.password_hash = _hash(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
 def set_password(user: User, password: str) -> None:
-    """Replace USER's password (at least MIN_PASSWORD_LENGTH characters)."""
-    _check_password(password)
+    """Replace USER's password (NIST rules) and end all of USER's sessions."""
+    _check_password(password, user.username)
     with transaction() as session:
-        session.merge(user).password_hash = _hash(password)
+        _replace_password(session.merge(user), password)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: the user, or None; LOCKED when the account is throttled."""
+
+    user: User | None
+    locked: bool = False
+
+
+def sign_in(username: str, password: str) -> SignIn:
+    """Check credentials under the per-account throttle; failures are counted per username."""
+    if throttle.is_locked(username):
+        check_password_hash(_DUMMY_HASH, password)  # the same cost as a real check
+        return SignIn(None, locked=True)
+    user = authenticate(username, password)
+    if user is None:
+        throttle.record_failure(username)
+    else:
+        throttle.clear(username)
+    return SignIn(user)
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..web import limiter
-from . import roles, service
+from . import roles, service, sessions, throttle
 from .decorators import role_required
 from .forms import AssignmentForm, LoginForm, UserCreateForm, UserEditForm
 from .models import User
 from .nav import home_path
+from .redirects import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-# Password guessing is slowed per address; a desk officer who mistypes is not locked out.
+# Password guessing is slowed per address here, and per account by service.sign_in.
 LOGIN_LIMIT = "10/minute;100/day"
-
-
-def _safe_next(target: str | None) -> str | None:
-    """TARGET if it is a path on this site, else None (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def _show_error(form: FlaskForm, exc: service.AuthValidationError) -> None:
@@ -39,22 +33,30 @@ def _show_error(form: FlaskForm, exc: service.AuthValidationError) -> None:
 
 @bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     """Staff sign-in."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = service.authenticate(form.username.data or "", form.password.data or "")
-        if user is not None:
-            login_user(user)
-            flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
-            return redirect(_safe_next(form.next.data) or home_path(user))
+        result = service.sign_in(form.username.data or "", form.password.data or "")
+        if result.user is not None:
+            login_user(result.user)
+            flash(_("Selamat datang, %(name)s.", name=result.user.full_name), "success")
+            return redirect(safe_next(form.next.data) or home_path(result.user))
+        if result.locked:
+            form.password.errors = [_(
+                "Terlalu banyak percobaan masuk yang gagal untuk akun ini. Tunggu %(n)d menit, "
+                "lalu coba lagi.", n=throttle.WINDOW.seconds // 60)]
+            return render_template("auth/login.html", form=form), 429
         form.password.errors = [_("Nama pengguna atau kata sandi salah.")]
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/keluar")
 def logout() -> Response:
-    """Sign out (POST only, so a link cannot sign anyone out)."""
+    """Sign out everywhere (POST only, so a link cannot sign anyone out)."""
+    if current_user.is_authenticated:
+        # Every session of this user ends, including any copy of this cookie.
+        sessions.end_all_sessions(int(current_user.id))
     logout_user()
     flash(_("Anda telah keluar."), "info")
     return redirect(url_for("web.index"))
@@ -129,6 +131,8 @@ def user_edit(user_id: int) -> str | Response | tuple[str, int]:
         except service.AuthValidationError as exc:
             _show_error(form, exc)
         else:
+            if form.new_password.data and user.id == current_user.id:
+                login_user(user)  # the new password ended the old sessions, this one included
             flash(_("Data pengguna disimpan."), "success")
             return redirect(url_for("auth.user_edit", user_id=user.id))
     return _render_edit(user, form, assign_form), 422 if form.errors else 200

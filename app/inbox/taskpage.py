@@ -146,7 +146,7 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
     """The task page of TASK_ID for USER (PermissionDenied / LookupError raised by get_task)."""
     task = get_task(task_id, user)
     case = queries.get_case(task.case_id)
-    assert case is not None
+    assert case is not None  # nosec B101 # a task's case exists (foreign key); narrows the type
     now = utcnow()
     version = case.process_version
     info = start_info(version)

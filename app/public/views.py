@@ -26,7 +26,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..auth import role_required
+from ..auth import role_required, sessions
 from ..auth.roles import PETUGAS
 from ..cases.events import Actor
 from ..cases.models import Case
@@ -55,7 +55,7 @@ def _lookup_limited() -> bool:
 def _qr_svg(url: str) -> Markup:
     """URL as an inline SVG QR code (no network, no image file)."""
     svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#111")
-    return Markup(svg)  # noqa: S704 - segno's own SVG output, the URL is escaped by segno
+    return Markup(svg)  # noqa: S704 # nosec B704 # segno's own SVG, URL escaped
 
 
 def _codes_link(tracking_code: str, access_code: str) -> str:
@@ -80,15 +80,16 @@ def submit() -> str | Response | tuple[str, int]:
         return render_template("public/submit.html", start=start, values=exc.values,
                                errors=exc.errors, send_code=bool(request.form.get(SEND_CODE))), 422
     access.grant(submitted.case.tracking_code)
-    session["terkirim"] = {"tracking": submitted.case.tracking_code, "code": submitted.access_code,
-                           "emailed": emailed}
+    # The code is kept server-side until shown: never in the (readable) session cookie.
+    session["terkirim"] = sessions.hold_once({"tracking": submitted.case.tracking_code,
+                                              "code": submitted.access_code, "emailed": emailed})
     return redirect(url_for("public.submitted"))
 
 
 @bp.get("/pengaduan/terkirim")
 def submitted() -> str:
     """The tracking number and access code, shown once."""
-    shown = session.pop("terkirim", None)
+    shown = sessions.take_once(session.pop("terkirim", None))
     if not shown:
         return render_template("public/submitted.html", shown=None)
     link = _codes_link(shown["tracking"], shown["code"])
@@ -198,8 +199,8 @@ def register() -> str | Response | tuple[str, int]:
     except service.FormInvalid as exc:
         return render_template("public/register.html", start=start, values=exc.values,
                                errors=exc.errors), 422
-    session["terdaftar"] = {"tracking": submitted.case.tracking_code,
-                            "code": submitted.access_code}
+    session["terdaftar"] = sessions.hold_once({"tracking": submitted.case.tracking_code,
+                                               "code": submitted.access_code})
     return redirect(url_for("public.registered"))
 
 
@@ -207,7 +208,7 @@ def register() -> str | Response | tuple[str, int]:
 @role_required(PETUGAS)
 def registered() -> str:
     """The new case's codes, shown once to the officer to hand to the complainant."""
-    shown = session.pop("terdaftar", None)
+    shown = sessions.take_once(session.pop("terdaftar", None))
     link = _codes_link(shown["tracking"], shown["code"]) if shown else ""
     return render_template("public/registered.html", shown=shown, link=link,
                            tracking_link=tracking_url(shown["tracking"]) if shown else "")

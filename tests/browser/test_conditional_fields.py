@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.cases import service
@@ -58,12 +59,16 @@ def test_start_form_keeps_nik_and_kk_in_view(live_server: LiveServer, new_page: 
     page.goto("/pengaduan/baru")
     own = page.get_by_label("Pengaduan menyangkut data kependudukan saya sendiri")
     nik, kk = page.locator("#field-nik"), page.locator("#field-no_kk")
-    assert nik.is_visible() and kk.is_visible()
+    expect(nik).to_be_visible()
+    expect(kk).to_be_visible()
     own.check()
-    assert nik.is_visible() and kk.is_visible()
-    assert page.locator("#f-nik").is_enabled() and page.locator("#f-no_kk").is_enabled()
+    expect(nik).to_be_visible()
+    expect(kk).to_be_visible()
+    expect(page.locator("#f-nik")).to_be_enabled()
+    expect(page.locator("#f-no_kk")).to_be_enabled()
     own.uncheck()
-    assert nik.is_visible() and kk.is_visible()
+    expect(nik).to_be_visible()
+    expect(kk).to_be_visible()
     assert page.locator("script[src*='conditional.js']").count() == 0
 
 
@@ -76,14 +81,17 @@ def test_confirmation_form_asks_for_a_reason_or_a_rating(
     phone.get_by_role("button", name="Tanggapi jawaban").click()
     reason = phone.locator("#field-alasan_tidak_sesuai")
     rating = phone.locator("#field-nilai_kepuasan")
-    assert reason.is_hidden() and rating.is_hidden()  # nothing chosen yet
+    expect(reason).to_be_hidden()  # nothing chosen yet
+    expect(rating).to_be_hidden()
 
     phone.locator("#f-sesuai_harapan-1").check()  # Tidak
-    assert reason.is_visible() and rating.is_hidden()
+    expect(reason).to_be_visible()
+    expect(rating).to_be_hidden()
     phone.get_by_label("Mengapa jawaban belum sesuai harapan?").fill("Belum ada kepastian.")
 
     phone.locator("#f-sesuai_harapan-0").check()  # Ya, after all
-    assert reason.is_hidden() and rating.is_visible()
+    expect(reason).to_be_hidden()
+    expect(rating).to_be_visible()
     phone.get_by_label("Sangat baik").check()
     phone.get_by_role("button", name="Kirim").click()
     phone.wait_for_url(f"**/lacak/{tracking}")
@@ -105,11 +113,11 @@ def test_verification_shows_the_data_request_only_when_asking_for_data(
     page.goto(f"/tugas/antrean?q={tracking}")
     page.get_by_role("link", name=tracking).first.click()
     request = page.locator("#field-data_yang_diminta")
-    assert request.is_hidden()
+    expect(request).to_be_hidden()
     page.get_by_label("Minta pelanggan melengkapi data").check()
-    assert request.is_visible()
+    expect(request).to_be_visible()
     page.get_by_label("Lengkap — teruskan ke Tim Penanganan Pengaduan").check()
-    assert request.is_hidden()
+    expect(request).to_be_hidden()
 
 
 def test_answering_no_sends_the_reason_and_not_the_rating(
@@ -126,15 +134,17 @@ def test_answering_no_sends_the_reason_and_not_the_rating(
     phone.get_by_label("Ya", exact=True).check()
     phone.get_by_label("Baik", exact=True).check()
     phone.get_by_label("Tidak", exact=True).check()  # changed her mind
-    assert reason.is_visible() and rating.is_hidden()
-    assert phone.locator("#f-nilai_kepuasan-2").is_disabled()
+    expect(reason).to_be_visible()
+    expect(rating).to_be_hidden()
+    expect(phone.locator("#f-nilai_kepuasan-2")).to_be_disabled()
     _shot(phone, "2-confirmation-390-after-tidak")
 
     # Sent without a reason: the server asks for it and the page shows it again, rating hidden.
     phone.get_by_role("button", name="Kirim").click()
     phone.wait_for_load_state()
-    assert reason.is_visible() and "Wajib diisi." in reason.inner_text()
-    assert rating.is_hidden()
+    expect(reason).to_be_visible()
+    expect(reason).to_contain_text("Wajib diisi.")
+    expect(rating).to_be_hidden()
     _shot(phone, "3-confirmation-390-error")
 
     phone.get_by_label("Mengapa jawaban belum sesuai harapan?").fill(
@@ -160,8 +170,11 @@ def test_study_asks_for_the_division_only_when_coordination_is_needed(
     page.get_by_role("link", name=tracking).first.click()
     division = page.locator("#field-bidang_teknis")
     request = page.locator("#field-permintaan_koordinasi")
-    assert division.is_hidden() and request.is_hidden()
+    expect(division).to_be_hidden()
+    expect(request).to_be_hidden()
     page.get_by_label("Ya", exact=True).check()
-    assert division.is_visible() and request.is_visible()
+    expect(division).to_be_visible()
+    expect(request).to_be_visible()
     page.get_by_label("Tidak", exact=True).check()
-    assert division.is_hidden() and request.is_hidden()
+    expect(division).to_be_hidden()
+    expect(request).to_be_hidden()

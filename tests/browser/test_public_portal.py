@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.roles import PETUGAS, TIM
@@ -76,7 +77,7 @@ def test_anonymous_complaint_on_a_phone_from_submission_to_rating(
     tracking = page.locator("#nomor-pelacakan").inner_text().strip()
     code = page.locator("#kode-akses").inner_text().strip()
     assert tracking.startswith("ADU-") and len(code) == 9
-    assert page.locator(".qr svg").is_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
     assert NAME not in page.content()
 
     # Later, on the same phone without the session: open the case with the codes.
