@@ -195,8 +195,8 @@ def run_code(
     scope.update(external)
     scope.update(context)
     if mode == "eval":
-        return {"value": plain_json(eval(code, scope), "hasil ekspresi")}  # noqa: S307 # nosec B307 - restricted code in the sandbox process
-    exec(code, scope)  # noqa: S102 # nosec B102 - restricted code in the sandbox process
+        return {"value": plain_json(eval(code, scope), "hasil ekspresi")}  # noqa: S307 # nosec B307 # restricted code in the sandbox process
+    exec(code, scope)  # noqa: S102 # nosec B102 # restricted code in the sandbox process
     reserved = set(scope_base) | set(external)
     variables = {}
     for name, value in scope.items():

@@ -14,7 +14,7 @@ import atexit
 import json
 import os
 import select
-import subprocess  # nosec B404 - starts our own worker script, no shell
+import subprocess  # nosec B404 # starts our own worker script, no shell
 import sys
 import threading
 from dataclasses import dataclass
@@ -42,7 +42,7 @@ class Budget:
 
 class _Worker:
     def __init__(self, budget: Budget, cuti_bersama: str) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 # nosec B603 - fixed argv, no shell
+        self.process = subprocess.Popen(  # noqa: S603 # nosec B603 # fixed argv, no shell
             [sys.executable, "-I", str(WORKER), str(budget.memory_mb), cuti_bersama],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -56,7 +56,7 @@ class _Worker:
 
     def _read(self, timeout: float) -> str | None:
         stdout = self.process.stdout
-        assert stdout is not None  # noqa: S101 # nosec B101 - opened with PIPE
+        assert stdout is not None  # noqa: S101 # nosec B101 # opened with PIPE
         ready, _, _ = select.select([stdout], [], [], timeout)
         if not ready:
             return None
@@ -66,7 +66,7 @@ class _Worker:
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any] | None:
         """The worker's reply, or None when it did not answer in time (it is then dead)."""
         stdin = self.process.stdin
-        assert stdin is not None  # noqa: S101 # nosec B101 - opened with PIPE
+        assert stdin is not None  # noqa: S101 # nosec B101 # opened with PIPE
         try:
             stdin.write(json.dumps(request) + "\n")
             stdin.flush()

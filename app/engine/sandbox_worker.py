@@ -24,7 +24,7 @@ MAX_REPLY_BYTES = 1_000_000
 
 def _load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"sandbox_{name}", HERE / f"{name}.py")
-    assert spec is not None and spec.loader is not None  # noqa: S101 # nosec B101 - our own files
+    assert spec is not None and spec.loader is not None  # noqa: S101 # nosec B101 # our own files
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
