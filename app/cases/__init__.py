@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from ..engine import ProcessEngine, WorkingCalendar
+from . import identity
 
 
 def init_app(app: Flask) -> None:
     """Give the app its process engine, on the working-day calendar the configuration names."""
     calendar = WorkingCalendar.from_setting(app.config.get("CUTI_BERSAMA", ""))
     app.extensions["process_engine"] = ProcessEngine(calendar)
+    identity.init_app(app)

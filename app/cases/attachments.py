@@ -116,13 +116,14 @@ def save_uploads(uploads: list[Upload], actor: Actor) -> list[str]:
     return ids
 
 
-def link_attachments(session: Session, ids: list[str], case_id: int, task_id: str | None) -> None:
-    """Attach not-yet-linked uploads to a case (and the task they came with)."""
+def link_attachments(session: Session, ids: list[str], case_id: int, task_id: str | None,
+                     supplied_by: str) -> None:
+    """Attach not-yet-linked uploads to a case (and the task they came with), noting the side."""
     if ids:
         session.execute(
             update(Attachment)
             .where(Attachment.id.in_(ids), Attachment.case_id.is_(None))
-            .values(case_id=case_id, task_id=task_id)
+            .values(case_id=case_id, task_id=task_id, supplied_by=supplied_by)
         )
 
 

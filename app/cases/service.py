@@ -18,14 +18,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
+from . import identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
-from .models import Case, Complainant, Counter, HumanTask, ProcessVersion, Timer
+from .models import Case, Counter, HumanTask, ProcessVersion, Timer
+from .privacy import supplied_by
 from .signals import events_recorded
 from .store import apply_step
 
-IDENTITY_KEYWORD = "x-identitas"
-IDENTITY_COLUMNS = ("nama", "nik", "no_kk", "telepon", "email", "alamat")
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -92,9 +92,8 @@ def form_document(version: ProcessVersion, filename: str | None) -> dict[str, An
 
 
 def identity_fields(schema: dict[str, Any]) -> set[str]:
-    """The properties a form marks as the complainant's identity."""
-    props = schema.get("properties", {})
-    return {name for name, prop in props.items() if prop.get(IDENTITY_KEYWORD)}
+    """The properties a form marks as the complainant's identity (`x-identitas`)."""
+    return set(identity.identity_fields(schema))
 
 
 def new_access_code() -> str:
@@ -142,7 +141,7 @@ def submit_case(
         info = start_info(version)
         schema = form_document(version, info.form.schema_file) or {}
         private = identity_fields(schema)
-        identity = {k: v for k, v in form_data.items() if k in private}
+        personal = {k: v for k, v in form_data.items() if k in private}
         start_data = {k: v for k, v in form_data.items() if k not in private}
         start_data["tanggal_diterima"] = now.astimezone(WIB).isoformat()
         result = engine().start(parsed_diagram(version), start_data)
@@ -165,8 +164,9 @@ def submit_case(
         )
         session.add(case)
         session.flush()
-        session.add(Complainant(case_id=case.id, **{k: identity.get(k) for k in IDENTITY_COLUMNS}))
-        link_attachments(session, attachment_ids or [], case.id, None)
+        identity.store_identity(session, case.id, schema, personal)
+        link_attachments(session, attachment_ids or [], case.id, None,
+                         supplied_by(actor.label, info.lane))
         log = EventLog(session, case.id)
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
@@ -217,7 +217,8 @@ def complete_task(
         human_task.completed_by = actor.user_id
         human_task.completed_at = now
         human_task.draft_json = None
-        link_attachments(session, attachment_ids or [], case.id, task_id)
+        link_attachments(session, attachment_ids or [], case.id, task_id,
+                         supplied_by(actor.label, human_task.lane))
         _reclassify(case, data)
         log = EventLog(session, case.id)
         log.append(

@@ -22,9 +22,8 @@ from ..auth.service import (
     user_divisions,
     users_with_role,
 )
-from ..cases import queries
-from ..cases.attachments import case_attachments
-from ..cases.models import Attachment, HumanTask
+from ..cases import privacy, queries
+from ..cases.models import Attachment, Case, HumanTask
 from ..cases.service import active_version, form_document, start_info
 from ..db import get_session, utcnow
 from ..engine import WIB, WorkingCalendar
@@ -70,9 +69,9 @@ def may_reassign(user: Any, task: HumanTask) -> bool:
     return task.lane == roles.TIM and is_team_lead(user)
 
 
-def sees_identity(user: Any, anonim: bool) -> bool:
-    """An anonymous complainant's identity is for the desk officer only."""
-    return not anonim or roles.PETUGAS in active_roles(user)
+def sees_identity(user: Any, case: Case) -> bool:
+    """Whether USER sees what the public side gave CASE (anonymous: the desk officer only)."""
+    return not privacy.withholds_public_side(case, active_roles(user))
 
 
 def has_lane_role(user: Any) -> bool:
@@ -472,13 +471,11 @@ def reassign(task_id: str, user: Any, new_holder_id: int, expected_holder: int |
 # --- attachments --------------------------------------------------------------------------------
 
 
-def visible_attachments(task: HumanTask, user: Any, anonim: bool) -> list[Attachment]:
-    """The case's files USER may open; an anonymous complainant's own files only for Petugas."""
-    files = case_attachments(task.case_id)
-    if sees_identity(user, anonim):
-        return files
-    # What the complainant uploaded may show who they are (a KTP photo): withheld.
-    return [a for a in files if a.task_id is not None]
+def visible_attachments(task: HumanTask, user: Any) -> list[Attachment]:
+    """The files of the task's case USER may list and open (decided in `cases.privacy`)."""
+    case = queries.get_case(task.case_id)
+    assert case is not None
+    return privacy.visible_attachments(case, active_roles(user))
 
 
 def attachment_for(task_id: str, attachment_id: str, user: Any) -> Attachment:
@@ -486,10 +483,10 @@ def attachment_for(task_id: str, attachment_id: str, user: Any) -> Attachment:
     task = get_task(task_id, user)
     case = queries.get_case(task.case_id)
     assert case is not None
-    for attachment in visible_attachments(task, user, case.anonim):
-        if attachment.id == attachment_id:
-            return attachment
-    raise LookupError(attachment_id)
+    attachment = privacy.visible_attachment(case, attachment_id, active_roles(user))
+    if attachment is None:
+        raise LookupError(attachment_id)
+    return attachment
 
 
 def draft_of(task: HumanTask) -> dict[str, Any] | None:

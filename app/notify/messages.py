@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ..auth.roles import PELANGGAN
 from ..auth.service import team_leads
 from ..cases import queries
-from ..cases.models import Case, CaseEvent, Complainant, HumanTask
+from ..cases.identity import contact_email
+from ..cases.models import Case, CaseEvent, HumanTask
 from ..public import wording
 from ..public.links import base_url, tracking_url
 from .service import access_code_message, add_message
@@ -44,8 +45,7 @@ def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
 
 
 def _complainant_email(session: Session, case: Case) -> str | None:
-    complainant = session.get(Complainant, case.id)
-    return complainant.email if complainant is not None and complainant.email else None
+    return contact_email(case.id, session)
 
 
 def _new_public_tasks(session: Session, case: Case, since: datetime) -> list[HumanTask]:

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from app.cases import service as cases
 from app.cases.attachments import Upload, save_uploads
 from app.cases.events import PUBLIC
-from tests.inbox.conftest import START, advance, ready_task, submit, user_id
+from tests.inbox.conftest import advance, ready_task, submit, user_id
 from tests.inbox.test_task_actions import PNG
 from tests.support import ASK_DATA, FORWARD, STUDY_WITH_PCS
 
@@ -76,9 +76,9 @@ def test_the_desk_officer_still_gets_the_anonymous_complainants_later_file(
     verify = ready_task(deployed, case_id, "verifikasi_pengaduan").id
     officer = signed_in("petugas")
     assert photo in _attachment_ids(officer.get(f"/tugas/{verify}").get_data(as_text=True))
-    response = officer.get(f"/tugas/{verify}/lampiran/{photo}")
-    assert response.status_code == 200
-    assert response.data == PNG
+    with officer.get(f"/tugas/{verify}/lampiran/{photo}") as response:
+        assert response.status_code == 200
+        assert response.data == PNG
 
 
 def test_a_named_complainants_later_file_is_shared_with_the_team(
@@ -87,7 +87,8 @@ def test_a_named_complainants_later_file_is_shared_with_the_team(
     client = signed_in("tim")
     html = client.get(f"/tugas/{team_task}").get_data(as_text=True)
     assert photo in _attachment_ids(html)
-    assert client.get(f"/tugas/{team_task}/lampiran/{photo}").status_code == 200
+    with client.get(f"/tugas/{team_task}/lampiran/{photo}") as response:
+        assert response.status_code == 200
 
 
 def test_a_file_staff_attached_to_an_anonymous_case_stays_visible_to_the_team(
@@ -103,7 +104,8 @@ def test_a_file_staff_attached_to_an_anonymous_case_stays_visible_to_the_team(
     team_task = ready_task(deployed, case_id, "telaah_pengaduan").id
     client = signed_in("tim")
     assert memo in _attachment_ids(client.get(f"/tugas/{team_task}").get_data(as_text=True))
-    assert client.get(f"/tugas/{team_task}/lampiran/{memo}").status_code == 200
+    with client.get(f"/tugas/{team_task}/lampiran/{memo}") as response:
+        assert response.status_code == 200
 
 
 def test_text_the_anonymous_complainant_marked_personal_is_withheld_from_the_team(
@@ -129,5 +131,3 @@ def test_the_desk_officer_reads_text_marked_personal(deployed: Flask, signed_in:
     html = signed_in("petugas").get(f"/tugas/{verify}").get_data(as_text=True)
     assert "Jalan Melati" in html
 
-
-_ = START
