@@ -6,6 +6,7 @@ from flask import Flask
 
 from ..engine import ProcessEngine, WorkingCalendar
 from . import identity
+from .cli import attachments_cli, identity_cli
 
 
 def init_app(app: Flask) -> None:
@@ -13,3 +14,5 @@ def init_app(app: Flask) -> None:
     calendar = WorkingCalendar.from_setting(app.config.get("CUTI_BERSAMA", ""))
     app.extensions["process_engine"] = ProcessEngine(calendar)
     identity.init_app(app)
+    app.cli.add_command(identity_cli)
+    app.cli.add_command(attachments_cli)

@@ -26,7 +26,6 @@ from ..cases.attachments import (
     case_attachments,
     check_uploads,
     save_uploads,
-    upload_dir,
 )
 from ..cases.events import PUBLIC, Actor
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
@@ -126,18 +125,6 @@ def _store_files(data: dict[str, Any], uploads: dict[str, list[Upload]], actor: 
     return ids
 
 
-def _discard_files(ids: list[str]) -> None:
-    """Remove the files of uploads whose transaction was rolled back."""
-    for attachment_id in ids:
-        for path in attachment_file_candidates(attachment_id):
-            path.unlink(missing_ok=True)
-
-
-def attachment_file_candidates(attachment_id: str) -> list[Path]:
-    """The possible stored files of an upload id (its extension depends on the content)."""
-    return list(upload_dir().glob(f"{attachment_id}.*"))
-
-
 def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None, *,
            actor: Actor = PUBLIC, kanal: str | None = ONLINE,
            share_access_code: bool = False) -> cases.SubmittedCase:
@@ -148,13 +135,9 @@ def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None,
     data, uploads = _parse(start.spec, form, files, hidden, fixed)
     if not kanal and not data.get("kanal"):
         raise FormInvalid({"kanal": [_("Wajib diisi.")]}, data)
+    # A file written here is removed again if the case's transaction does not commit.
     ids = _store_files(data, uploads, actor)
-    try:
-        return cases.submit_case(data, actor, attachment_ids=ids,
-                                 share_access_code=share_access_code)
-    except BaseException:
-        _discard_files(ids)
-        raise
+    return cases.submit_case(data, actor, attachment_ids=ids, share_access_code=share_access_code)
 
 
 def open_case(tracking_code: str, access_code: str) -> Case | None:
@@ -210,11 +193,7 @@ def complete(case: Case, task: HumanTask, form: MultiDict[str, str],
     """Validate and complete a Pelanggan task as the public; raises FormInvalid or cases' errors."""
     data, uploads = _parse(task_form(case, task), form, files, (), {})
     ids = _store_files(data, uploads, PUBLIC)
-    try:
-        return cases.complete_task(task.id, data, PUBLIC, attachment_ids=ids)
-    except BaseException:
-        _discard_files(ids)
-        raise
+    return cases.complete_task(task.id, data, PUBLIC, attachment_ids=ids)
 
 
 def public_attachment(case: Case, attachment_id: str) -> tuple[Attachment, Path] | None:
