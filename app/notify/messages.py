@@ -15,7 +15,7 @@ from ..cases.identity import contact_email
 from ..cases.models import Case, CaseEvent, HumanTask
 from ..public import wording
 from ..public.links import base_url, tracking_url
-from .service import access_code_message, add_message
+from .service import COMPLAINANT, access_code_message, add_message
 
 SIGNATURE = (
     "\n\nSalam,\nPetugas Pengelola Layanan Pengaduan\n"
@@ -29,7 +29,8 @@ def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
     """Queue the e-mails the events call for, in the same transaction as the events."""
     if not events:
         return
-    email = _complainant_email(session, case)
+    # The address is read only to know whether to write; the row names "the complainant".
+    email = COMPLAINANT if _complainant_email(session, case) else None
     for event in events:
         if event.type == "case_submitted" and email:
             _receipt(session, case, email)
