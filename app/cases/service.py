@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -128,11 +129,13 @@ def submit_case(
     process_id: str = "pengaduan",
     attachment_ids: list[str] | None = None,
     share_access_code: bool = False,
+    on_created: Callable[[Session, Case, str], None] | None = None,
 ) -> SubmittedCase:
     """Start a case from the start form's validated data; identity goes to its own table.
 
     With SHARE_ACCESS_CODE the new code is handed to subscribers of `events_recorded` (the
     complainant asked to receive it by e-mail), so its message commits with the case.
+    ON_CREATED(session, case, access_code) adds the caller's rows to the same transaction.
     """
     session = get_session()
     now = utcnow()
@@ -171,6 +174,8 @@ def submit_case(
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
         _announce(session, case, log, access_code if share_access_code else None)
+        if on_created is not None:
+            on_created(session, case, access_code)
         session.commit()
     except BaseException:
         session.rollback()
