@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from app.cases import service as cases
 from app.cases.attachments import Upload, save_uploads
 from app.cases.events import PUBLIC
+from app.cases.models import Case
+from app.db import get_session
 from tests.inbox.conftest import advance, ready_task, submit, user_id
 from tests.inbox.test_task_actions import PNG
 from tests.support import ASK_DATA, FORWARD, STUDY_WITH_PCS
@@ -131,3 +133,20 @@ def test_the_desk_officer_reads_text_marked_personal(deployed: Flask, signed_in:
     html = signed_in("petugas").get(f"/tugas/{verify}").get_data(as_text=True)
     assert "Jalan Melati" in html
 
+
+
+def test_the_audit_page_and_export_withhold_the_anonymous_public_material(
+        deployed: Flask, signed_in: Clients) -> None:
+    case_id, photo, _team, _division = _case_with_later_upload(deployed, anonim=True,
+                                                                personal=True)
+    with deployed.app_context():
+        code = get_session().get(Case, case_id).tracking_code  # type: ignore[union-attr]
+    auditor = signed_in("auditor")
+    page = auditor.get(f"/audit/kasus/{code}").get_data(as_text=True)
+    assert "Jalan Melati" not in page and photo not in page
+    export = auditor.get(f"/audit/kasus/{code}/peristiwa.json").get_json()
+    dumped = str(export)
+    assert "Jalan Melati" not in dumped and photo not in dumped
+    [supplied] = [e for e in export["events"] if e.get("redacted")]
+    assert supplied["redacted"] == ["data_tambahan", "lampiran"]
+    assert supplied["data_json"] is None and supplied["hash"]
