@@ -37,17 +37,27 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
-def _phone(value: str) -> str:
+def _nik(value: str) -> str:
     digits = _digits(value)
-    return "62" + digits[1:] if digits.startswith("0") else digits
+    return digits if len(digits) == 16 else ""
 
 
-# The kinds a form may name in `"x-identitas": "<kind>"`, each with its normalisation.
-SEARCHABLE: dict[str, Callable[[str], str]] = {
-    "nik": _digits,
-    "telepon": _phone,
-    "email": lambda value: value.strip().lower(),
-}
+def _phone(value: str) -> str:
+    if re.search(r"[^\d\s().+-]", value):
+        return ""
+    digits = _digits(value)
+    digits = "62" + digits[1:] if digits.startswith("0") else digits
+    return digits if 9 <= len(digits) <= 15 else ""
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    return value if re.fullmatch(r"[^@\s]+@[^@\s]+", value) else ""
+
+
+# The kinds a form may name in `"x-identitas": "<kind>"`, each with its normalisation ("" when
+# the value cannot be one, so a search for other words never touches the lookup table).
+SEARCHABLE: dict[str, Callable[[str], str]] = {"nik": _nik, "telepon": _phone, "email": _email}
 
 
 class IdentityKeyMissing(RuntimeError):

@@ -22,7 +22,7 @@ from ..auth.service import (
     user_divisions,
     users_with_role,
 )
-from ..cases import privacy, queries
+from ..cases import identity, privacy, queries
 from ..cases.models import Attachment, Case, HumanTask
 from ..cases.service import active_version, form_document, start_info
 from ..db import get_session, utcnow
@@ -182,6 +182,7 @@ class InboxPage:
     task_types: list[tuple[str, str]]
     labels: dict[str, dict[str, str]]
     views: tuple[str, ...] = field(default=("saya", "antrean", "selesai"))
+    identity_search: bool = False  # the search box also finds NIK, phone and e-mail
 
 
 def _base(view: str, user: Any) -> ColumnElement[bool] | None:
@@ -202,7 +203,18 @@ def _base(view: str, user: Any) -> ColumnElement[bool] | None:
     return None
 
 
-def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime) -> list[Any]:
+def _identity_matches(user: Any, filters: InboxFilters) -> list[int]:
+    """Cases whose complainant gave the searched NIK, phone or e-mail: for the desk officer only.
+
+    Others get nothing, so a search cannot tell them who an anonymous complainant is.
+    """
+    if not filters.q or roles.PETUGAS not in active_roles(user):
+        return []
+    return identity.find_case_ids(filters.q)
+
+
+def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime,
+              identity_cases: list[int] | None = None) -> list[Any]:
     clauses: list[Any] = [base]
     if filters.task_type:
         clauses.append(HumanTask.bpmn_id == filters.task_type)
@@ -214,7 +226,8 @@ def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime) -
         clauses.append(HumanTask.due_at < now)
     if filters.q:
         clauses.append(or_(HumanTask.tracking_code.icontains(filters.q, autoescape=True),
-                           HumanTask.subject.icontains(filters.q, autoescape=True)))
+                           HumanTask.subject.icontains(filters.q, autoescape=True),
+                           HumanTask.case_id.in_(identity_cases or [])))
     return clauses
 
 
@@ -233,7 +246,7 @@ def list_statement(user: Any, filters: InboxFilters, now: datetime | None = None
         base = HumanTask.id.is_(None)
     return (
         select(HumanTask)
-        .where(*_filtered(base, filters, now or utcnow()))
+        .where(*_filtered(base, filters, now or utcnow(), _identity_matches(user, filters)))
         .order_by(*_ordering(filters))
         .limit(PAGE_SIZE)
         .offset((filters.page - 1) * PAGE_SIZE)
@@ -272,7 +285,8 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
         base = _base(view, user)
         counts[view] = 0 if base is None else _count([base])
     base = _base(filters.view, user)
-    total = 0 if base is None else _count(_filtered(base, filters, now))
+    total = 0 if base is None else _count(
+        _filtered(base, filters, now, _identity_matches(user, filters)))
     tasks = list(get_session().scalars(list_statement(user, filters, now))) if total else []
     labels = choice_labels({c for t in tasks for c in (t.layanan, t.kanal) if c})
     types = _task_types(base) if base is not None else []
@@ -281,7 +295,8 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
         rows = _with_holders(rows)
     return InboxPage(filters=filters, rows=rows, counts=counts, total=total,
                      pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), task_types=types,
-                     labels=labels, views=views)
+                     labels=labels, views=views,
+                     identity_search=roles.PETUGAS in active_roles(user))
 
 
 def _task_types(base: ColumnElement[bool]) -> list[tuple[str, str]]:

@@ -150,3 +150,27 @@ def test_the_audit_page_and_export_withhold_the_anonymous_public_material(
     [supplied] = [e for e in export["events"] if e.get("redacted")]
     assert supplied["redacted"] == ["data_tambahan", "lampiran"]
     assert supplied["data_json"] is None and supplied["hash"]
+
+
+def test_the_desk_officer_finds_a_complainant_by_nik_phone_or_email(
+        deployed: Flask, signed_in: Clients) -> None:
+    case_id, code = submit(deployed, anonim=True)
+    other_id, other = submit(deployed, nik="1605019999990001", telepon="082100000001",
+                             email="orang.lain@example.com")
+    officer = signed_in("petugas")
+    for query in ("1605011201900001", "0812 3456 7890", "+6281234567890",
+                  "Siti.Aminah@Example.com"):
+        html = officer.get("/tugas/antrean", query_string={"q": query}).get_data(as_text=True)
+        assert code in html and other not in html, query
+    assert case_id != other_id
+
+
+def test_a_search_by_identity_tells_the_team_nothing(deployed: Flask,
+                                                     signed_in: Clients) -> None:
+    case_id, code = submit(deployed, anonim=True)
+    advance(deployed, case_id, "verifikasi_pengaduan", FORWARD)
+    team = signed_in("tim")
+    assert code in team.get("/tugas/antrean").get_data(as_text=True)
+    for query in ("1605011201900001", "081234567890", "siti.aminah@example.com"):
+        html = team.get("/tugas/antrean", query_string={"q": query}).get_data(as_text=True)
+        assert code not in html, query
