@@ -188,3 +188,52 @@ def test_every_identity_field_of_a_form_is_kept_even_one_the_code_never_heard_of
         session.commit()
         assert identity_of(case_id)["nama_ibu_kandung"] == "Aminah Binti Umar"
         assert find_case_ids("1605011201900001") == [case_id]
+
+
+def test_the_migration_encrypts_identities_stored_before_it(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.cli import alembic_config
+
+    app = make_test_app(tmp_path)
+    url = app.config["DATABASE_URL"]
+    with app.app_context():
+        command.upgrade(alembic_config(url), "0002")
+        session = get_session()
+        now = "2026-11-30 02:00:00"
+        session.execute(text(
+            "INSERT INTO process_versions (id, process_id, version, name, bpmn_xml, forms_json, "
+            "content_hash, deployed_at, deployed_by, note) VALUES "
+            "(1, 'pengaduan', 1, 'p', x'00', '{}', 'h', :now, 's', '')"), {"now": now})
+        session.execute(text(
+            "INSERT INTO cases (id, tracking_code, access_code_hash, process_version_id, "
+            "state_json, version, status, subject, anonim, rahasia, received_at, sla_breached, "
+            "updated_at) VALUES (7, 'ADU-2026-000007', 'x', 1, '{}', 1, 'berjalan', 's', 1, 0, "
+            ":now, 0, :now)"), {"now": now})
+        session.execute(text(
+            "INSERT INTO complainants (case_id, nama, nik, telepon, email) VALUES "
+            "(7, 'Siti Lama', '1605011201900001', '081234567890', 'lama@example.com')"))
+        session.execute(text(
+            "INSERT INTO human_tasks (id, case_id, bpmn_id, name, lane, status, created_at, "
+            "tracking_code, subject, received_at) VALUES "
+            "('t-public', 7, 'b', 'n', 'Pelanggan', 'completed', :now, 'ADU-2026-000007', 's', "
+            ":now), ('t-staff', 7, 'b', 'n', 'Tim Penanganan Pengaduan', 'completed', :now, "
+            "'ADU-2026-000007', 's', :now)"), {"now": now})
+        for name, task in (("ktp", None), ("kk", "t-public"), ("memo", "t-staff")):
+            session.execute(text(
+                "INSERT INTO attachments (id, case_id, task_id, original_name, stored_name, "
+                "content_type, size, sha256, uploaded_at, uploaded_by) VALUES "
+                "(:id, 7, :task, :id, :id, 'image/png', 1, 'h', :now, 'x')"),
+                {"id": name, "task": task, "now": now})
+        session.commit()
+        upgrade_database()
+        session = get_session()
+        assert identity_of(7) == {"nama": "Siti Lama", "nik": "1605011201900001",
+                                  "telepon": "081234567890", "email": "lama@example.com"}
+        assert find_case_ids("lama@example.com") == [7]
+        assert identity.contact_email(7) == "lama@example.com"
+        sides = dict(session.execute(text("SELECT id, supplied_by FROM attachments")).all())
+        assert sides == {"ktp": "public", "kk": "public", "memo": "staff"}
+    app.extensions["db_engine"].dispose()
+    assert b"lama@example.com" not in Path(url.removeprefix("sqlite:///")).read_bytes()

@@ -59,6 +59,9 @@ def upgrade() -> None:
     with op.batch_alter_table("complainants") as batch:
         batch.add_column(sa.Column("sealed", sa.Text(), nullable=True))
     _encrypt_existing()
+    if op.get_bind().dialect.name == "sqlite":
+        # Overwrite the freed pages that held the clear identity instead of leaving them.
+        op.execute("PRAGMA secure_delete = ON")
     with op.batch_alter_table("complainants") as batch:
         for column in OLD_COLUMNS:
             batch.drop_column(column)
