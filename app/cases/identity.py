@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, MultiFernet
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import get_session
@@ -210,12 +210,3 @@ def rotate(session: Session, batch: int = 500) -> int:
             done += 1
         session.commit()
     return done
-
-
-def forget(session: Session, case_id: int) -> None:
-    """Remove a case's identity and its lookup hashes (in the caller's transaction)."""
-    session.execute(delete(IdentityLookup).where(IdentityLookup.case_id == case_id))
-    session.execute(delete(Complainant).where(Complainant.case_id == case_id))
-
-
-__all__ = ["InvalidToken"]
