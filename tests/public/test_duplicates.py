@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from app.cases.models import Attachment, Case
+from app.cli import upgrade_database
 from app.db import get_session, utcnow
+from app.processes.service import deploy_file
 from app.public import service
 from tests.conftest import csrf_token_from, login
 from tests.public.conftest import ANONYMOUS, PNG, counts
 from tests.public.test_registration import LETTER
+from tests.support import ROOT, make_test_app, postgres_schema_url
 
 TOKEN = re.compile(r'name="token_kirim" value="([^"]+)"')
 TRACKING = re.compile(r'id="nomor-pelacakan">([^<]+)<')
@@ -162,3 +166,38 @@ def test_the_officers_registration_is_idempotent_too(portal: Flask, app: Flask,
     assert (tracking_again, code_again) == (tracking, code)
     assert "sudah terdaftar sebelumnya" in page
     assert _cases(portal) == 1
+
+
+@pytest.mark.postgres
+def test_two_simultaneous_posts_of_one_form_make_one_complaint_on_postgresql(
+        tmp_path: Path) -> None:
+    with postgres_schema_url() as url:
+        app = make_test_app(tmp_path, DATABASE_URL=url)
+        with app.app_context():
+            upgrade_database()
+            deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
+        first = app.test_client()
+        hidden = _rendered(first, "/pengaduan/baru")
+        second = app.test_client()  # the same browser: the same session cookie
+        cookie = first.get_cookie("session")
+        assert cookie is not None
+        second.set_cookie("session", cookie.value)
+        barrier = threading.Barrier(2)
+        statuses: list[int] = []
+
+        def post(client: FlaskClient) -> None:
+            barrier.wait()
+            statuses.append(_post(client, "/pengaduan/baru", hidden, ANONYMOUS,
+                                  photo=True).status_code)
+
+        threads = [threading.Thread(target=post, args=(c,)) for c in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert statuses == [302, 302]
+        assert _cases(app) == 1
+        with app.app_context():
+            assert get_session().scalar(select(func.count()).select_from(Attachment)) == 1
+        assert len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == 1
+        app.extensions["db_engine"].dispose()
