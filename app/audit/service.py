@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..auth.service import get_user
 from ..cases import privacy, queries
 from ..cases.events import verify_chain
+from ..cases.identity import step_personal
 from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion, Timer
 from ..cases.service import form_document, identity_fields, start_info
 from ..db import get_session
@@ -101,7 +102,8 @@ def audit_case(case: Case, viewer_roles: Iterable[str] = ()) -> CaseAudit:
         for task in get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))
     }
     names = _ActorNames()
-    entries = [_entry(event, version, tasks, names, withheld) for event in events]
+    set_aside = step_personal(case.id)
+    entries = [_entry(event, version, tasks, names, withheld, set_aside) for event in events]
     open_tasks = sorted(
         (t for t in tasks.values() if t.status == "ready"), key=lambda t: t.created_at
     )
@@ -157,6 +159,7 @@ def _entry(
     tasks: dict[str, HumanTask],
     names: _ActorNames,
     withheld: bool = False,
+    set_aside: dict[str, dict[str, Any]] | None = None,
 ) -> TimelineEntry:
     raw: dict[str, Any] = json.loads(event.data_json)
     spec, data = None, {}
@@ -169,7 +172,8 @@ def _entry(
         task = tasks.get(event.task_id or "")
         if task is not None:
             spec = _spec(version, task.form_schema, task.form_ui)
-        data = raw.get("data") or {}
+        # Personal text a public step set aside (encrypted with the identity), shown if allowed.
+        data = {**(raw.get("data") or {}), **(set_aside or {}).get(event.task_id or "", {})}
     hidden = frozenset(identity_fields(dict(spec.schema))) if spec else frozenset()
     hidden |= frozenset(_withheld(event, spec, data, tasks, withheld))
     return TimelineEntry(

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ..db import get_session
 from .models import Complainant, IdentityLookup
+from .privacy import personal_fields
 
 IDENTITY_KEYWORD = "x-identitas"
 KEY_FILE = "identity-keys.json"
@@ -183,6 +184,38 @@ def contact_email(case_id: int, session: Session | None = None) -> str | None:
         if kind == "email" and isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def set_aside(schema: Mapping[str, Any], data: Mapping[str, Any]
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a public step's DATA into what the workflow keeps and what is personal.
+
+    Personal: the form's identity fields and text the complainant marked personal
+    (`x-pribadi-bila`). It is kept encrypted with the case's identity, never in the workflow
+    state or the event log.
+    """
+    personal_names = personal_fields(schema, data)
+    kept = {k: v for k, v in data.items() if k not in personal_names}
+    personal = {k: v for k, v in data.items() if k in personal_names and v not in (None, "")}
+    return kept, personal
+
+
+def store_step_personal(session: Session, case_id: int, task_id: str,
+                        personal: Mapping[str, Any]) -> None:
+    """Add a step's personal fields to the case's encrypted document (caller's transaction)."""
+    row = session.get(Complainant, case_id)
+    if row is None:
+        row = Complainant(case_id=case_id, sealed=seal({"data": {}, "kinds": {}}))
+        session.add(row)
+    document = unseal(row.sealed)
+    document.setdefault("steps", {})[task_id] = dict(personal)
+    row.sealed = seal(document)
+
+
+def step_personal(case_id: int, session: Session | None = None) -> dict[str, dict[str, Any]]:
+    """The personal fields each public step of CASE_ID set aside, by task id."""
+    steps: dict[str, dict[str, Any]] = _document(case_id, session).get("steps", {})
+    return steps
 
 
 def find_case_ids(value: str, kinds: Iterable[str] = tuple(SEARCHABLE)) -> list[int]:

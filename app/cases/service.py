@@ -23,7 +23,7 @@ from . import identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
 from .models import Case, Counter, HumanTask, ProcessVersion, Timer
-from .privacy import supplied_by
+from .privacy import PUBLIC_SIDE, supplied_by
 from .signals import events_recorded
 from .store import apply_step
 
@@ -214,6 +214,13 @@ def complete_task(
         case = human_task.case
         if expected_version is not None and case.version != expected_version:
             raise CaseConflict(case.tracking_code)
+        side = supplied_by(actor.label, human_task.lane)
+        if side == PUBLIC_SIDE:
+            # Identity and text marked personal go to the encrypted identity, not the workflow.
+            schema = form_document(case.process_version, human_task.form_schema) or {}
+            data, personal = identity.set_aside(schema, data)
+            if personal:
+                identity.store_step_personal(session, case.id, task_id, personal)
         try:
             result = engine().complete(case.state_json, task_id, data)
         except TaskNotReady as exc:
@@ -222,8 +229,7 @@ def complete_task(
         human_task.completed_by = actor.user_id
         human_task.completed_at = now
         human_task.draft_json = None
-        link_attachments(session, attachment_ids or [], case.id, task_id,
-                         supplied_by(actor.label, human_task.lane))
+        link_attachments(session, attachment_ids or [], case.id, task_id, side)
         _reclassify(case, data)
         log = EventLog(session, case.id)
         log.append(

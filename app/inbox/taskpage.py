@@ -14,7 +14,7 @@ from ..auth.service import users_with_role
 from ..cases import privacy, queries
 from ..cases.attachments import AttachmentRejected, Upload, save_uploads
 from ..cases.events import Actor
-from ..cases.identity import identity_of
+from ..cases.identity import identity_of, step_personal
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
 from ..cases.service import CaseConflict, TaskUnavailable, complete_task, form_document, start_info
 from ..db import get_session, utcnow
@@ -106,12 +106,13 @@ def _steps(case: Case, version: ProcessVersion, withheld: bool) -> list[StepReco
     tasks = {row.id: row for row in
              get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))}
     steps = []
+    set_aside = step_personal(case.id)
     for entry in queries.history(case):
         if entry.type != "task_completed":
             continue
         row = tasks.get(entry.task_id or "")
         spec = _spec(version, row.form_schema, row.form_ui) if row else None
-        data = entry.data.get("data", {})
+        data = {**entry.data.get("data", {}), **set_aside.get(entry.task_id or "", {})}
         public_side = privacy.supplied_by(entry.actor, row.lane if row else None) == (
             privacy.PUBLIC_SIDE)
         hidden = privacy.withheld_fields(spec, data, public_side, withheld)

@@ -148,7 +148,7 @@ def test_the_audit_page_and_export_withhold_the_anonymous_public_material(
     dumped = str(export)
     assert "Jalan Melati" not in dumped and photo not in dumped
     [supplied] = [e for e in export["events"] if e.get("redacted")]
-    assert supplied["redacted"] == ["data_tambahan", "lampiran"]
+    assert supplied["redacted"] == ["lampiran"]  # the marked text is not even in the event
     assert supplied["data_json"] is None and supplied["hash"]
 
 

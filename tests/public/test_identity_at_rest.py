@@ -74,9 +74,13 @@ def test_a_full_journey_leaves_no_anonymous_identity_in_the_database_file_or_the
     assert ANONYMOUS["nik"] in page  # the desk officer reads it, decrypted
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", ASK_DATA, OFFICER)
     [task] = [t.id for t in ready(portal, sent.tracking) if t.bpmn_id == "lengkapi_data"]
+    # The complainant writes their NIK and phone into the reply and marks it personal.
+    reply = f"NIK saya {ANONYMOUS['nik']}, hubungi {ANONYMOUS['telepon']} bila perlu."
     post_form(client, f"/lacak/{sent.tracking}/tugas/{task}",
-              {"data_tambahan": "Foto bukti perekaman terlampir.",
+              {"data_tambahan": reply, "berisi_data_pribadi": "true",
                "lampiran": [(PNG, "bukti-kedua.png")]})
+    [verify] = [t.id for t in ready(portal, sent.tracking)]
+    assert reply in officer.get(f"/tugas/{verify}").get_data(as_text=True)
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
     tim = Actor("user", staff_id("tim"), TEAM.role)  # type: ignore[operator]
     staff_step(portal, sent.tracking, "telaah_pengaduan",
