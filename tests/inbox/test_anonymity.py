@@ -67,7 +67,9 @@ def test_a_file_the_anonymous_complainant_supplied_later_is_withheld_from_team_a
         html = client.get(f"/tugas/{task_id}").get_data(as_text=True)
         assert photo not in _attachment_ids(html), username
         assert LATER_FILE not in html, username
-        assert client.get(f"/tugas/{task_id}/lampiran/{photo}").status_code == 404, username
+        with client.get(f"/tugas/{task_id}/lampiran/{photo}") as refused:
+            assert refused.status_code == 404, username  # the same as for an unknown file
+            assert LATER_FILE not in refused.get_data(as_text=True), username
 
 
 def test_the_desk_officer_still_gets_the_anonymous_complainants_later_file(

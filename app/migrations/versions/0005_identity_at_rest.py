@@ -16,6 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from app.cases.events import PUBLIC
+
 revision = "0005"
 down_revision = "0002"
 branch_labels = None
@@ -30,9 +32,10 @@ def upgrade() -> None:
     with op.batch_alter_table("attachments") as batch:
         batch.add_column(sa.Column("supplied_by", sa.String(10), nullable=False,
                                    server_default="public"))
-    op.execute(
-        "UPDATE attachments SET supplied_by = 'staff' WHERE task_id IN "
-        "(SELECT id FROM human_tasks WHERE lane IS NULL OR lane <> 'Pelanggan')"
+    op.get_bind().execute(
+        sa.text("UPDATE attachments SET supplied_by = 'staff' WHERE task_id IN "
+                "(SELECT id FROM human_tasks WHERE lane IS NULL OR lane <> :public_lane)"),
+        {"public_lane": PUBLIC.role},
     )
     op.create_table(
         "identity_lookups",
