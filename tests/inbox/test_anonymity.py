@@ -18,7 +18,7 @@ from app.cases.attachments import Upload, save_uploads
 from app.cases.events import PUBLIC
 from app.cases.models import Case
 from app.db import get_session
-from tests.inbox.conftest import advance, ready_task, submit, user_id
+from tests.inbox.conftest import START, advance, ready_task, submit, user_id
 from tests.inbox.test_task_actions import PNG
 from tests.support import ASK_DATA, FORWARD, STUDY_WITH_PCS
 
@@ -176,3 +176,19 @@ def test_a_search_by_identity_tells_the_team_nothing(deployed: Flask,
     for query in ("1605011201900001", "081234567890", "siti.aminah@example.com"):
         html = team.get("/tugas/antrean", query_string={"q": query}).get_data(as_text=True)
         assert code not in html, query
+
+
+def test_a_letter_the_officer_registered_for_an_anonymous_complainant_is_withheld(
+        deployed: Flask, signed_in: Clients) -> None:
+    officer_id = user_id(deployed, "petugas")
+    officer = cases.Actor("user", officer_id, "Petugas Pengelola Layanan Pengaduan")
+    with deployed.app_context():
+        [scan] = save_uploads([Upload("surat_pak_darmawan.png", io.BytesIO(PNG))], officer)
+        data = {**START, "kanal": "surat", "anonim": True, "lampiran": [scan]}
+        case_id = cases.submit_case(data, officer, attachment_ids=[scan]).case.id
+    advance(deployed, case_id, "verifikasi_pengaduan", FORWARD)
+    team_task = ready_task(deployed, case_id, "telaah_pengaduan").id
+    client = signed_in("tim")
+    html = client.get(f"/tugas/{team_task}").get_data(as_text=True)
+    assert scan not in html and "surat_pak_darmawan" not in html
+    assert client.get(f"/tugas/{team_task}/lampiran/{scan}").status_code == 404
