@@ -14,6 +14,7 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from app.cases import service as cases
 from app.cases.attachments import sweep_orphan_files
@@ -46,7 +47,7 @@ def _answer_task(app: Flask) -> tuple[int, str]:
     return case_id, ready_task(app, case_id, "susun_jawaban").id
 
 
-def _post_with_file(client: FlaskClient, task_id: str, csrf: str, version: str):  # type: ignore[no-untyped-def]
+def _post_with_file(client: FlaskClient, task_id: str, csrf: str, version: str) -> TestResponse:
     return client.post(f"/tugas/{task_id}", data={
         "csrf_token": csrf, "version": version, "aksi": "selesai", **as_form(ANSWER),
         "lampiran": (io.BytesIO(PNG), "surat_jawaban.png")},
