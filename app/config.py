@@ -58,6 +58,11 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # How many reverse proxies stand in front of the app (0: none, the default).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    # Identity at rest (app.cases.identity): Fernet keys, newest first, comma-separated, and a
+    # separate key for the lookup hashes. Production refuses to start without them.
+    IDENTITY_KEYS = os.environ.get("IDENTITY_KEYS", "")
+    IDENTITY_HMAC_KEY = os.environ.get("IDENTITY_HMAC_KEY", "")
+    IDENTITY_KEY_FALLBACK = "refuse"
 
 
 class ProductionConfig(Config):
@@ -71,6 +76,7 @@ class DevelopmentConfig(Config):
     """`make run`: SQLite, outbox shown rather than sent."""
 
     OUTBOX_DELIVERY = os.environ.get("OUTBOX_DELIVERY", "show")
+    IDENTITY_KEY_FALLBACK = "instance"  # instance/identity-keys.json, created on first use
 
 
 class TestConfig(Config):
@@ -80,6 +86,7 @@ class TestConfig(Config):
     SECRET_KEY = None  # a random key per app (see resolve_secret_key)
     RATELIMIT_ENABLED = False
     OUTBOX_DELIVERY = "smtp"
+    IDENTITY_KEY_FALLBACK = "random"  # a fresh key per test app
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("app.cases.models", "app.auth.models", "app.notify.models")
+MODEL_MODULES = (
+    "app.cases.models", "app.auth.models", "app.notify.models", "app.public.models",
+)
 
 
 def import_all_models() -> None:

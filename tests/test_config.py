@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
@@ -45,7 +46,8 @@ def test_production_refuses_a_missing_short_or_repetitive_secret_key(
 
 def test_production_cookies_are_secure_httponly_and_lax(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'p.sqlite'}"
-    app = create_app("production", {"DATABASE_URL": url, "SECRET_KEY": STRONG_KEY})
+    keys = {"IDENTITY_KEYS": Fernet.generate_key().decode(), "IDENTITY_HMAC_KEY": "k" * 32}
+    app = create_app("production", {"DATABASE_URL": url, "SECRET_KEY": STRONG_KEY, **keys})
     with app.app_context():
         upgrade_database()
     cookie = app.test_client().get("/masuk", base_url="https://localhost").headers["Set-Cookie"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.service import get_user
-from ..cases import queries
+from ..cases import privacy, queries
 from ..cases.events import verify_chain
+from ..cases.identity import step_personal
 from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion, Timer
 from ..cases.service import form_document, identity_fields, start_info
 from ..db import get_session
@@ -86,8 +88,13 @@ def case_events(case: Case) -> list[CaseEvent]:
     )
 
 
-def audit_case(case: Case) -> CaseAudit:
-    """The timeline, chain verification, open tasks and diagram markers of CASE."""
+def audit_case(case: Case, viewer_roles: Iterable[str] = ()) -> CaseAudit:
+    """The timeline, chain verification, open tasks and diagram markers of CASE.
+
+    What the public side supplied to an anonymous case is withheld unless the viewer may see
+    it (`cases.privacy`); the chain is verified on the stored events all the same.
+    """
+    withheld = privacy.withholds_public_side(case, viewer_roles)
     events = case_events(case)
     version = case.process_version
     tasks = {
@@ -95,7 +102,8 @@ def audit_case(case: Case) -> CaseAudit:
         for task in get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))
     }
     names = _ActorNames()
-    entries = [_entry(event, version, tasks, names) for event in events]
+    set_aside = step_personal(case.id)
+    entries = [_entry(event, version, tasks, names, withheld, set_aside) for event in events]
     open_tasks = sorted(
         (t for t in tasks.values() if t.status == "ready"), key=lambda t: t.created_at
     )
@@ -150,6 +158,8 @@ def _entry(
     version: ProcessVersion,
     tasks: dict[str, HumanTask],
     names: _ActorNames,
+    withheld: bool = False,
+    set_aside: dict[str, dict[str, Any]] | None = None,
 ) -> TimelineEntry:
     raw: dict[str, Any] = json.loads(event.data_json)
     spec, data = None, {}
@@ -162,8 +172,10 @@ def _entry(
         task = tasks.get(event.task_id or "")
         if task is not None:
             spec = _spec(version, task.form_schema, task.form_ui)
-        data = raw.get("data") or {}
+        # Personal text a public step set aside (encrypted with the identity), shown if allowed.
+        data = {**(raw.get("data") or {}), **(set_aside or {}).get(event.task_id or "", {})}
     hidden = frozenset(identity_fields(dict(spec.schema))) if spec else frozenset()
+    hidden |= frozenset(_withheld(event, spec, data, tasks, withheld))
     return TimelineEntry(
         event=event,
         label=str(EVENT_LABELS.get(event.type, event.type)),
@@ -175,6 +187,18 @@ def _entry(
     )
 
 
+def _withheld(event: CaseEvent, spec: FormSpec | None, data: dict[str, Any],
+              tasks: dict[str, HumanTask], withheld: bool) -> tuple[str, ...]:
+    """The fields of EVENT's data the public side supplied that this viewer must not see."""
+    if event.type == "case_submitted":
+        return privacy.withheld_fields(spec, data, True, withheld)
+    if event.type != "task_completed":
+        return ()
+    task = tasks.get(event.task_id or "")
+    side = privacy.supplied_by(event.actor, task.lane if task else None)
+    return privacy.withheld_fields(spec, data, side == privacy.PUBLIC_SIDE, withheld)
+
+
 def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None) -> FormSpec | None:
     schema = form_document(version, schema_file)
     if schema is None:
@@ -182,31 +206,50 @@ def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None)
     return FormSpec.build(schema, form_document(version, ui_file))
 
 
-def export_events(case: Case) -> dict[str, Any]:
-    """The case's events exactly as stored, so an auditor can re-verify the chain offline."""
+def export_events(case: Case, viewer_roles: Iterable[str] = ()) -> dict[str, Any]:
+    """The case's events exactly as stored, so an auditor can re-verify the chain offline.
+
+    For a viewer from whom an anonymous case's public material is withheld, an event holding
+    such fields comes without them and without its `data_json` (`redacted` names the fields):
+    its link in the chain can be followed, its content hash is checked by the application.
+    """
+    audit = audit_case(case, viewer_roles)
+    exported = []
+    for entry in audit.entries:
+        e = entry.event
+        stored = json.loads(e.data_json)
+        item: dict[str, Any] = {
+            "seq": e.seq, "type": e.type, "actor": e.actor, "actor_role": e.actor_role,
+            "occurred_at": _utc(e.occurred_at).isoformat(), "bpmn_id": e.bpmn_id,
+            "task_id": e.task_id, "data": stored, "data_json": e.data_json,
+            "prev_hash": e.prev_hash, "hash": e.hash,
+        }
+        redacted = sorted(set(entry.hidden_fields) & _data_keys(e.type, stored))
+        if redacted:
+            item["data"] = _without(e.type, stored, redacted)
+            item["data_json"] = None
+            item["redacted"] = redacted
+        exported.append(item)
     return {
         "tracking_code": case.tracking_code,
         "case_id": case.id,
         "process_id": case.process_version.process_id,
         "process_version": case.process_version.version,
         "hash_algorithm": "sha256",
-        "events": [
-            {
-                "seq": e.seq,
-                "type": e.type,
-                "actor": e.actor,
-                "actor_role": e.actor_role,
-                "occurred_at": _utc(e.occurred_at).isoformat(),
-                "bpmn_id": e.bpmn_id,
-                "task_id": e.task_id,
-                "data": json.loads(e.data_json),
-                "data_json": e.data_json,
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in case_events(case)
-        ],
+        "events": exported,
     }
+
+
+def _data_keys(type_: str, stored: dict[str, Any]) -> set[str]:
+    """The form fields an event's stored data holds."""
+    inner = stored.get("data") if type_ == "task_completed" else stored
+    return set(inner) if isinstance(inner, dict) else set()
+
+
+def _without(type_: str, stored: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    if type_ == "task_completed":
+        return {**stored, "data": privacy.redact(stored.get("data") or {}, fields)}
+    return privacy.redact(stored, fields)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
 from ..auth.roles import ADMINISTRATOR, AUDITOR, PEMILIK_PROSES
-from ..auth.service import has_any_role
+from ..auth.service import active_roles, has_any_role
 from ..cases.models import Case
 from . import service
 
@@ -48,7 +48,7 @@ def index() -> str | Response | tuple[str, int]:
 @role_required(*AUDITORS)
 def case(tracking_code: str) -> str:
     """One case: header, timeline with form data, chain verification, diagram with markers."""
-    audit = service.audit_case(_case_or_404(tracking_code))
+    audit = service.audit_case(_case_or_404(tracking_code), active_roles(current_user))
     can_see_process = has_any_role(current_user, PEMILIK_PROSES, ADMINISTRATOR)
     return render_template("audit/case.html", audit=audit, can_see_process=can_see_process)
 
@@ -71,7 +71,7 @@ def diagram(tracking_code: str) -> Response:
 def events_json(tracking_code: str) -> Response:
     """Every event of the case with its hashes, for verification outside the application."""
     case = _case_or_404(tracking_code)
-    response = jsonify(service.export_events(case))
+    response = jsonify(service.export_events(case, active_roles(current_user)))
     filename = f"{case.tracking_code}-peristiwa.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

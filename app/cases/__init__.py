@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from ..engine import Budget, ProcessEngine, WorkingCalendar
+from . import identity
+from .cli import attachments_cli, identity_cli
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +17,6 @@ def init_app(app: Flask) -> None:
         memory_mb=int(app.config.get("DIAGRAM_CODE_MEMORY_MB", 256)),
     )
     app.extensions["process_engine"] = ProcessEngine(calendar, budget)
+    identity.init_app(app)
+    app.cli.add_command(identity_cli)
+    app.cli.add_command(attachments_cli)

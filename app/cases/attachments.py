@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..db import get_session, utcnow
 from .events import Actor
@@ -27,6 +30,43 @@ ALLOWED_TYPES = {
 }
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_COUNT = 5
+
+
+PENDING_FILES = "uncommitted_upload_files"
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z]+$")
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session: Session) -> None:
+    """The transaction that stored the rows committed: its files stay."""
+    session.info.pop(PENDING_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction ended without committing (rollback, close): remove the files it wrote."""
+    if transaction.parent is not None or transaction.nested:
+        return  # a savepoint: the outer transaction decides
+    for path in session.info.pop(PENDING_FILES, []):
+        path.unlink(missing_ok=True)
+
+
+def sweep_orphan_files(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove stored files with no attachment row, older than OLDER_THAN (a killed process's)."""
+    folder = upload_dir()
+    cutoff = time.time() - older_than.total_seconds()
+    candidates = {p.name: p for p in folder.iterdir()
+                  if p.is_file() and STORED_NAME.match(p.name) and p.stat().st_mtime < cutoff}
+    if not candidates:
+        return 0
+    known = set(get_session().scalars(
+        select(Attachment.stored_name).where(Attachment.stored_name.in_(candidates))))
+    removed = 0
+    for name, path in candidates.items():
+        if name not in known:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class AttachmentRejected(ValueError):
@@ -92,13 +132,19 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, bytes, str]]:
 
 
 def save_uploads(uploads: list[Upload], actor: Actor) -> list[str]:
-    """Check and store UPLOADS unlinked (the caller links them in its transaction); return ids."""
+    """Check and store UPLOADS unlinked (the caller links them in its transaction); return ids.
+
+    Each file written is tied to the session's transaction: if that transaction does not
+    commit (a conflict, an error, a closed session), the file is removed again.
+    """
     session = get_session()
     ids = []
     for upload, content, mime in check_uploads(uploads):
         attachment_id = uuid.uuid4().hex
         stored_name = f"{attachment_id}.{ALLOWED_TYPES[mime]}"
-        (upload_dir() / stored_name).write_bytes(content)
+        path = upload_dir() / stored_name
+        session.info.setdefault(PENDING_FILES, []).append(path)
+        path.write_bytes(content)
         session.add(
             Attachment(
                 id=attachment_id,
@@ -116,13 +162,14 @@ def save_uploads(uploads: list[Upload], actor: Actor) -> list[str]:
     return ids
 
 
-def link_attachments(session: Session, ids: list[str], case_id: int, task_id: str | None) -> None:
-    """Attach not-yet-linked uploads to a case (and the task they came with)."""
+def link_attachments(session: Session, ids: list[str], case_id: int, task_id: str | None,
+                     supplied_by: str) -> None:
+    """Attach not-yet-linked uploads to a case (and the task they came with), noting the side."""
     if ids:
         session.execute(
             update(Attachment)
             .where(Attachment.id.in_(ids), Attachment.case_id.is_(None))
-            .values(case_id=case_id, task_id=task_id)
+            .values(case_id=case_id, task_id=task_id, supplied_by=supplied_by)
         )
 
 

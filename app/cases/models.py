@@ -83,19 +83,27 @@ class Case(Base):
 
 
 class Complainant(Base):
-    """The complainant's identity, kept out of workflow state, task index and event log."""
+    """The complainant's identity: one encrypted JSON document per case (see cases.identity).
+
+    Kept out of workflow state, task index and event log; readable only with the identity key.
+    """
 
     __tablename__ = "complainants"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    nama: Mapped[str | None] = mapped_column(String(200))
-    nik: Mapped[str | None] = mapped_column(String(16))
-    no_kk: Mapped[str | None] = mapped_column(String(16))
-    telepon: Mapped[str | None] = mapped_column(String(30))
-    email: Mapped[str | None] = mapped_column(String(200))
-    alamat: Mapped[str | None] = mapped_column(Text)
+    sealed: Mapped[str] = mapped_column(Text)  # Fernet token of {"data": {...}, "kinds": {...}}
 
     case: Mapped[Case] = relationship(back_populates="complainant")
+
+
+class IdentityLookup(Base):
+    """A keyed hash (HMAC-SHA256) of a normalised NIK, phone or e-mail: find without storing it."""
+
+    __tablename__ = "identity_lookups"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class HumanTask(Base):
@@ -186,3 +194,5 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     uploaded_by: Mapped[str] = mapped_column(String(100))
+    # "public" (the complainant's side, at any step) or "staff": decides who may see the file.
+    supplied_by: Mapped[str] = mapped_column(String(10), default="public")

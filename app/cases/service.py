@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -18,14 +19,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
+from . import identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
-from .models import Case, Complainant, Counter, HumanTask, ProcessVersion, Timer
+from .models import Case, Counter, HumanTask, ProcessVersion, Timer
+from .privacy import PUBLIC_SIDE, supplied_by
 from .signals import events_recorded
 from .store import apply_step
 
-IDENTITY_KEYWORD = "x-identitas"
-IDENTITY_COLUMNS = ("nama", "nik", "no_kk", "telepon", "email", "alamat")
 # The variables the app itself puts into a new case's data (documented for diagram authors).
 RECEIVED_AT = "tanggal_diterima"
 PROVIDED_VARIABLES = (RECEIVED_AT,)
@@ -95,9 +96,8 @@ def form_document(version: ProcessVersion, filename: str | None) -> dict[str, An
 
 
 def identity_fields(schema: dict[str, Any]) -> set[str]:
-    """The properties a form marks as the complainant's identity."""
-    props = schema.get("properties", {})
-    return {name for name, prop in props.items() if prop.get(IDENTITY_KEYWORD)}
+    """The properties a form marks as the complainant's identity (`x-identitas`)."""
+    return set(identity.identity_fields(schema))
 
 
 def new_access_code() -> str:
@@ -132,11 +132,13 @@ def submit_case(
     process_id: str = "pengaduan",
     attachment_ids: list[str] | None = None,
     share_access_code: bool = False,
+    on_created: Callable[[Session, Case, str], None] | None = None,
 ) -> SubmittedCase:
     """Start a case from the start form's validated data; identity goes to its own table.
 
     With SHARE_ACCESS_CODE the new code is handed to subscribers of `events_recorded` (the
     complainant asked to receive it by e-mail), so its message commits with the case.
+    ON_CREATED(session, case, access_code) adds the caller's rows to the same transaction.
     """
     session = get_session()
     now = utcnow()
@@ -145,7 +147,7 @@ def submit_case(
         info = start_info(version)
         schema = form_document(version, info.form.schema_file) or {}
         private = identity_fields(schema)
-        identity = {k: v for k, v in form_data.items() if k in private}
+        personal = {k: v for k, v in form_data.items() if k in private}
         start_data = {k: v for k, v in form_data.items() if k not in private}
         start_data[RECEIVED_AT] = now.astimezone(WIB).isoformat()
         result = engine().start(parsed_diagram(version), start_data)
@@ -168,12 +170,15 @@ def submit_case(
         )
         session.add(case)
         session.flush()
-        session.add(Complainant(case_id=case.id, **{k: identity.get(k) for k in IDENTITY_COLUMNS}))
-        link_attachments(session, attachment_ids or [], case.id, None)
+        identity.store_identity(session, case.id, schema, personal)
+        link_attachments(session, attachment_ids or [], case.id, None,
+                         supplied_by(actor.label, info.lane))
         log = EventLog(session, case.id)
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
         _announce(session, case, log, access_code if share_access_code else None)
+        if on_created is not None:
+            on_created(session, case, access_code)
         session.commit()
     except BaseException:
         session.rollback()
@@ -212,6 +217,13 @@ def complete_task(
         case = human_task.case
         if expected_version is not None and case.version != expected_version:
             raise CaseConflict(case.tracking_code)
+        side = supplied_by(actor.label, human_task.lane)
+        if side == PUBLIC_SIDE:
+            # Identity and text marked personal go to the encrypted identity, not the workflow.
+            schema = form_document(case.process_version, human_task.form_schema) or {}
+            data, personal = identity.set_aside(schema, data)
+            if personal:
+                identity.store_step_personal(session, case.id, task_id, personal)
         try:
             result = engine().complete(case.state_json, task_id, data)
         except TaskNotReady as exc:
@@ -220,7 +232,7 @@ def complete_task(
         human_task.completed_by = actor.user_id
         human_task.completed_at = now
         human_task.draft_json = None
-        link_attachments(session, attachment_ids or [], case.id, task_id)
+        link_attachments(session, attachment_ids or [], case.id, task_id, side)
         _reclassify(case, data)
         log = EventLog(session, case.id)
         log.append(

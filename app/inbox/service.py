@@ -22,9 +22,8 @@ from ..auth.service import (
     user_divisions,
     users_with_role,
 )
-from ..cases import queries
-from ..cases.attachments import case_attachments
-from ..cases.models import Attachment, HumanTask
+from ..cases import identity, privacy, queries
+from ..cases.models import Attachment, Case, HumanTask
 from ..cases.service import active_version, form_document, start_info
 from ..db import get_session, utcnow
 from ..engine import WIB, WorkingCalendar
@@ -70,9 +69,9 @@ def may_reassign(user: Any, task: HumanTask) -> bool:
     return task.lane == roles.TIM and is_team_lead(user)
 
 
-def sees_identity(user: Any, anonim: bool) -> bool:
-    """An anonymous complainant's identity is for the desk officer only."""
-    return not anonim or roles.PETUGAS in active_roles(user)
+def sees_identity(user: Any, case: Case) -> bool:
+    """Whether USER sees what the public side gave CASE (anonymous: the desk officer only)."""
+    return not privacy.withholds_public_side(case, active_roles(user))
 
 
 def has_lane_role(user: Any) -> bool:
@@ -183,6 +182,7 @@ class InboxPage:
     task_types: list[tuple[str, str]]
     labels: dict[str, dict[str, str]]
     views: tuple[str, ...] = field(default=("saya", "antrean", "selesai"))
+    identity_search: bool = False  # the search box also finds NIK, phone and e-mail
 
 
 def _base(view: str, user: Any) -> ColumnElement[bool] | None:
@@ -203,7 +203,18 @@ def _base(view: str, user: Any) -> ColumnElement[bool] | None:
     return None
 
 
-def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime) -> list[Any]:
+def _identity_matches(user: Any, filters: InboxFilters) -> list[int]:
+    """Cases whose complainant gave the searched NIK, phone or e-mail: for the desk officer only.
+
+    Others get nothing, so a search cannot tell them who an anonymous complainant is.
+    """
+    if not filters.q or roles.PETUGAS not in active_roles(user):
+        return []
+    return identity.find_case_ids(filters.q)
+
+
+def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime,
+              identity_cases: list[int] | None = None) -> list[Any]:
     clauses: list[Any] = [base]
     if filters.task_type:
         clauses.append(HumanTask.bpmn_id == filters.task_type)
@@ -215,7 +226,8 @@ def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime) -
         clauses.append(HumanTask.due_at < now)
     if filters.q:
         clauses.append(or_(HumanTask.tracking_code.icontains(filters.q, autoescape=True),
-                           HumanTask.subject.icontains(filters.q, autoescape=True)))
+                           HumanTask.subject.icontains(filters.q, autoescape=True),
+                           HumanTask.case_id.in_(identity_cases or [])))
     return clauses
 
 
@@ -234,7 +246,7 @@ def list_statement(user: Any, filters: InboxFilters, now: datetime | None = None
         base = HumanTask.id.is_(None)
     return (
         select(HumanTask)
-        .where(*_filtered(base, filters, now or utcnow()))
+        .where(*_filtered(base, filters, now or utcnow(), _identity_matches(user, filters)))
         .order_by(*_ordering(filters))
         .limit(PAGE_SIZE)
         .offset((filters.page - 1) * PAGE_SIZE)
@@ -273,7 +285,8 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
         base = _base(view, user)
         counts[view] = 0 if base is None else _count([base])
     base = _base(filters.view, user)
-    total = 0 if base is None else _count(_filtered(base, filters, now))
+    total = 0 if base is None else _count(
+        _filtered(base, filters, now, _identity_matches(user, filters)))
     tasks = list(get_session().scalars(list_statement(user, filters, now))) if total else []
     labels = choice_labels({c for t in tasks for c in (t.layanan, t.kanal) if c})
     types = _task_types(base) if base is not None else []
@@ -282,7 +295,8 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
         rows = _with_holders(rows)
     return InboxPage(filters=filters, rows=rows, counts=counts, total=total,
                      pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), task_types=types,
-                     labels=labels, views=views)
+                     labels=labels, views=views,
+                     identity_search=roles.PETUGAS in active_roles(user))
 
 
 def _task_types(base: ColumnElement[bool]) -> list[tuple[str, str]]:
@@ -472,13 +486,11 @@ def reassign(task_id: str, user: Any, new_holder_id: int, expected_holder: int |
 # --- attachments --------------------------------------------------------------------------------
 
 
-def visible_attachments(task: HumanTask, user: Any, anonim: bool) -> list[Attachment]:
-    """The case's files USER may open; an anonymous complainant's own files only for Petugas."""
-    files = case_attachments(task.case_id)
-    if sees_identity(user, anonim):
-        return files
-    # What the complainant uploaded may show who they are (a KTP photo): withheld.
-    return [a for a in files if a.task_id is not None]
+def visible_attachments(task: HumanTask, user: Any) -> list[Attachment]:
+    """The files of the task's case USER may list and open (decided in `cases.privacy`)."""
+    case = queries.get_case(task.case_id)
+    assert case is not None
+    return privacy.visible_attachments(case, active_roles(user))
 
 
 def attachment_for(task_id: str, attachment_id: str, user: Any) -> Attachment:
@@ -486,10 +498,10 @@ def attachment_for(task_id: str, attachment_id: str, user: Any) -> Attachment:
     task = get_task(task_id, user)
     case = queries.get_case(task.case_id)
     assert case is not None  # nosec B101 # a task's case exists (foreign key); narrows the type
-    for attachment in visible_attachments(task, user, case.anonim):
-        if attachment.id == attachment_id:
-            return attachment
-    raise LookupError(attachment_id)
+    attachment = privacy.visible_attachment(case, attachment_id, active_roles(user))
+    if attachment is None:
+        raise LookupError(attachment_id)
+    return attachment
 
 
 def draft_of(task: HumanTask) -> dict[str, Any] | None:

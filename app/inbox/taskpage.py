@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..auth.service import users_with_role
-from ..cases import queries
+from ..cases import privacy, queries
 from ..cases.attachments import AttachmentRejected, Upload, save_uploads
 from ..cases.events import Actor
+from ..cases.identity import identity_of, step_personal
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
 from ..cases.service import CaseConflict, TaskUnavailable, complete_task, form_document, start_info
 from ..db import get_session, utcnow
@@ -97,30 +98,36 @@ def actor_name(label: str) -> str:
 
 
 def _steps(case: Case, version: ProcessVersion, withheld: bool) -> list[StepRecord]:
-    """The task_completed events of CASE, each with the form its task used."""
-    forms = {
-        row.id: (row.form_schema, row.form_ui)
-        for row in get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))
-    }
+    """The task_completed events of CASE, each with the form its task used.
+
+    When WITHHELD, what the public side supplied (files, identity, text marked personal) is
+    taken out of the step's data before it reaches the page.
+    """
+    tasks = {row.id: row for row in
+             get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))}
     steps = []
+    set_aside = step_personal(case.id)
     for entry in queries.history(case):
         if entry.type != "task_completed":
             continue
-        spec = _spec(version, *forms.get(entry.task_id or "", (None, None)))
-        hidden = tuple(f.name for f in spec.fields if f.identity) if spec and withheld else ()
+        row = tasks.get(entry.task_id or "")
+        spec = _spec(version, row.form_schema, row.form_ui) if row else None
+        data = {**entry.data.get("data", {}), **set_aside.get(entry.task_id or "", {})}
+        public_side = privacy.supplied_by(entry.actor, row.lane if row else None) == (
+            privacy.PUBLIC_SIDE)
+        hidden = privacy.withheld_fields(spec, data, public_side, withheld)
         steps.append(StepRecord(name=entry.name, actor=actor_name(entry.actor),
                                 role=entry.actor_role, occurred_at=entry.occurred_at, spec=spec,
-                                data=entry.data.get("data", {}), hidden=hidden))
+                                data=privacy.redact(data, hidden), hidden=hidden))
     return steps
 
 
 def _identity(case: Case, spec: FormSpec) -> list[tuple[str, str]]:
-    person = case.complainant
-    if person is None:
-        return []
+    """The complainant's identity fields (decrypted) with their form labels."""
+    person = identity_of(case.id)
     shown = []
     for f in spec.fields:
-        value = getattr(person, f.name, None) if f.identity else None
+        value = person.get(f.name) if f.identity else None
         if value:
             shown.append((f.title, str(value)))
     return shown
@@ -151,12 +158,13 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
     version = case.process_version
     info = start_info(version)
     start_spec = _spec(version, info.form.schema_file, info.form.ui_file) or build_spec({})
-    shows_identity = sees_identity(user, case.anonim)
-    hidden = () if shows_identity else tuple(
-        f.name for f in start_spec.fields if f.identity or f.widget == "file")
+    shows_identity = sees_identity(user, case)
     form = _spec(version, task.form_schema, task.form_ui)
     draft = draft_of(task)
     submitted = queries.submitted_data(case)
+    # The start form is the public side's, also when the desk officer registered it.
+    hidden = privacy.withheld_fields(start_spec, submitted, True, not shows_identity)
+    submitted = privacy.redact(submitted, hidden)
     if values is None:
         values = {**_carried_over(form, submitted, case), **(draft or {})}
     page = TaskPage(
@@ -164,7 +172,7 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
         submitted_hidden=hidden,
         identity=_identity(case, start_spec) if shows_identity else None,
         steps=_steps(case, version, not shows_identity),
-        attachments=visible_attachments(task, user, case.anonim), form=form, values=values,
+        attachments=visible_attachments(task, user), form=form, values=values,
         errors=errors or {}, notice=notice or unavailable_message(task, user),
         holder_name=user_name(task.claimed_by), completed_by_name=user_name(task.completed_by),
         has_draft=draft is not None, days_left=working_days_left(task.due_at, now),

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from ..auth.roles import PELANGGAN
 from ..auth.service import team_leads
 from ..cases import queries
-from ..cases.models import Case, CaseEvent, Complainant, HumanTask
+from ..cases.identity import contact_email
+from ..cases.models import Case, CaseEvent, HumanTask
 from ..public import wording
 from ..public.links import base_url, tracking_url
-from .service import access_code_message, add_message
+from .service import COMPLAINANT, access_code_message, add_message
 
 SIGNATURE = (
     "\n\nSalam,\nPetugas Pengelola Layanan Pengaduan\n"
@@ -28,7 +29,8 @@ def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
     """Queue the e-mails the events call for, in the same transaction as the events."""
     if not events:
         return
-    email = _complainant_email(session, case)
+    # The address is read only to know whether to write; the row names "the complainant".
+    email = COMPLAINANT if _complainant_email(session, case) else None
     for event in events:
         if event.type == "case_submitted" and email:
             _receipt(session, case, email)
@@ -44,8 +46,7 @@ def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
 
 
 def _complainant_email(session: Session, case: Case) -> str | None:
-    complainant = session.get(Complainant, case.id)
-    return complainant.email if complainant is not None and complainant.email else None
+    return contact_email(case.id, session)
 
 
 def _new_public_tasks(session: Session, case: Case, since: datetime) -> list[HumanTask]:

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..cases.identity import contact_email
 from ..cases.models import Case
 from ..db import get_session, transaction, utcnow
 from ..public.links import code_link
@@ -21,6 +22,32 @@ MAX_ATTEMPTS = 8  # about 4 hours of retries with the backoff below, then "faile
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=2)
 REDACTED = "[isi pesan berisi kode akses dan telah dihapus setelah dikirim]"
+# Stored as the recipient of mail to the complainant: the address itself stays in the encrypted
+# identity and is read only when the message is sent (or shown, masked, to an administrator).
+COMPLAINANT = "pelapor"
+
+
+class NoRecipient(ValueError):
+    """The complainant's address is no longer on record."""
+
+
+def recipient(message: Outbox) -> str:
+    """The address MESSAGE goes to (the complainant's read from the encrypted identity)."""
+    if message.to != COMPLAINANT:
+        return message.to
+    address = contact_email(message.case_id) if message.case_id is not None else None
+    if not address:
+        raise NoRecipient("no e-mail address on record for the complainant")
+    return address
+
+
+def shown_recipient(message: Outbox, anonymous: set[int]) -> str:
+    """The recipient as the admin page shows it: masked for an anonymous complainant."""
+    try:
+        address = recipient(message)
+    except NoRecipient:
+        return "—"
+    return masked_address(address) if message.case_id in anonymous else address
 
 
 @dataclass(frozen=True)
@@ -106,7 +133,7 @@ def _due(session: Session, now: datetime, limit: int) -> list[Outbox]:
 def _email(message: Outbox) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_SENDER"]
-    email["To"] = message.to
+    email["To"] = recipient(message)
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain=current_app.config["MAIL_SENDER"].split("@")[-1])
     email.set_content(message.body)
@@ -159,7 +186,7 @@ def send_due(limit: int = 100) -> SendReport:
         for message in messages if smtp is not None else []:
             try:
                 smtp.send_message(_email(message))  # type: ignore[union-attr]
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException, NoRecipient) as exc:
                 _record_failure(message, exc, now)
                 failed += 1
             else:

@@ -18,9 +18,10 @@ bp = Blueprint("notify", __name__, template_folder="templates")
 def outbox() -> str:
     """List the newest messages."""
     messages = service.list_messages()
+    anonymous = service.anonymous_case_ids(messages)
     return render_template("notify/outbox.html", messages=messages,
-                           anonymous=service.anonymous_case_ids(messages),
-                           masked=service.masked_address,
+                           recipients={m.id: service.shown_recipient(m, anonymous)
+                                       for m in messages},
                            delivery=current_app.config.get("OUTBOX_DELIVERY", "smtp"))
 
 

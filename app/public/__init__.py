@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import models  # noqa: F401 - the submission tokens' table
 from .views import bp
 
 

@@ -6,13 +6,19 @@ are checked by content before anything is stored, so a refused form leaves no ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -26,15 +32,19 @@ from ..cases.attachments import (
     case_attachments,
     check_uploads,
     save_uploads,
-    upload_dir,
 )
 from ..cases.events import PUBLIC, Actor
+from ..cases.identity import seal_text, unseal_text
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
-from ..db import get_session
+from ..db import get_session, utcnow
 from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
 from . import wording
+from .models import SubmissionToken
 
 ONLINE = "online"
+TOKEN_FIELD = "token_kirim"
+# How long a repeated POST of the same form (same browser) may show the access code again.
+REPLAY_WINDOW = timedelta(minutes=30)
 WIB = ZoneInfo("Asia/Jakarta")
 # Checked when a tracking number is unknown, so that it costs as long as a wrong access code.
 _DUMMY_HASH = generate_password_hash("ABCD-EFGH")
@@ -126,35 +136,102 @@ def _store_files(data: dict[str, Any], uploads: dict[str, list[Upload]], actor: 
     return ids
 
 
-def _discard_files(ids: list[str]) -> None:
-    """Remove the files of uploads whose transaction was rolled back."""
-    for attachment_id in ids:
-        for path in attachment_file_candidates(attachment_id):
-            path.unlink(missing_ok=True)
+@dataclass(frozen=True)
+class Submitted:
+    """What a submission led to; REPEATED when the form had already created its case."""
+
+    tracking_code: str
+    access_code: str | None  # None: not shown again (another browser, or too late)
+    repeated: bool = False
 
 
-def attachment_file_candidates(attachment_id: str) -> list[Path]:
-    """The possible stored files of an upload id (its extension depends on the content)."""
-    return list(upload_dir().glob(f"{attachment_id}.*"))
+def new_form_token() -> str:
+    """A one-time token for a rendered submission form (its hidden field)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a form token: its SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def earlier_submission(token: str) -> SubmissionToken | None:
+    """The record of the case this form token already created, if any."""
+    return get_session().get(SubmissionToken, token_digest(token))
+
+
+def _replay(record: SubmissionToken, same_browser: bool) -> Submitted:
+    """The first case's result again; its access code only to the browser that rendered the form.
+
+    The code is re-shown within REPLAY_WINDOW because a double click can lose the first
+    response (and with it the only showing of the code). The browser that rendered the form
+    already holds the case open in its session, so showing it the code again exposes nothing
+    new; a replay from elsewhere, or a late one, gets the tracking number only.
+    """
+    session = get_session()
+    case = session.get(Case, record.case_id)
+    assert case is not None
+    fresh = record.created_at > utcnow() - REPLAY_WINDOW
+    code = None
+    if same_browser and fresh and record.sealed_access_code:
+        code = unseal_text(record.sealed_access_code)
+    elif record.sealed_access_code and not fresh:
+        record.sealed_access_code = None  # past the window: forget it
+        session.commit()
+    return Submitted(case.tracking_code, code, repeated=True)
+
+
+def _remember(token: str) -> Callable[[Session, Case, str], None]:
+    """Store TOKEN with the case it creates, in the case's transaction; old codes forgotten."""
+
+    def add(session: Session, case: Case, access_code: str) -> None:
+        now = utcnow()
+        session.execute(update(SubmissionToken)
+                        .where(SubmissionToken.created_at < now - REPLAY_WINDOW,
+                               SubmissionToken.sealed_access_code.is_not(None))
+                        .values(sealed_access_code=None))
+        session.add(SubmissionToken(token_digest=token_digest(token), case_id=case.id,
+                                    created_at=now, sealed_access_code=seal_text(access_code)))
+
+    return add
 
 
 def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None, *,
            actor: Actor = PUBLIC, kanal: str | None = ONLINE,
-           share_access_code: bool = False) -> cases.SubmittedCase:
-    """Validate the start form and start a case; the public's channel is always `online`."""
+           share_access_code: bool = False, same_browser: bool = False) -> Submitted:
+    """Validate the start form and start a case; the public's channel is always `online`.
+
+    The form's one-time token (TOKEN_FIELD) makes a repeated POST of the same rendered form
+    show the first case instead of creating another; SAME_BROWSER says the token was issued
+    to this browser session.
+    """
     start = start_form()
     hidden = ("kanal",) if kanal else ()
     fixed = {"kanal": kanal} if kanal else {}
     data, uploads = _parse(start.spec, form, files, hidden, fixed)
     if not kanal and not data.get("kanal"):
         raise FormInvalid({"kanal": [_("Wajib diisi.")]}, data)
+    token = form.get(TOKEN_FIELD, "").strip()
+    if not token:
+        raise FormInvalid({"__all__": [_("Formulir ini belum lengkap dimuat sehingga belum "
+                                         "terkirim. Periksa isian, lalu Kirim sekali lagi.")]},
+                          data)
+    record = earlier_submission(token)
+    if record is not None:
+        return _replay(record, same_browser)
+    # A file written here is removed again if the case's transaction does not commit.
     ids = _store_files(data, uploads, actor)
     try:
-        return cases.submit_case(data, actor, attachment_ids=ids,
-                                 share_access_code=share_access_code)
-    except BaseException:
-        _discard_files(ids)
-        raise
+        submitted = cases.submit_case(data, actor, attachment_ids=ids,
+                                      share_access_code=share_access_code,
+                                      on_created=_remember(token))
+    except IntegrityError:
+        # Another POST of the same form committed first.
+        record = earlier_submission(token)
+        if record is None:
+            raise
+        return _replay(record, same_browser)
+    return Submitted(submitted.case.tracking_code, submitted.access_code)
 
 
 def open_case(tracking_code: str, access_code: str) -> Case | None:
@@ -210,11 +287,7 @@ def complete(case: Case, task: HumanTask, form: MultiDict[str, str],
     """Validate and complete a Pelanggan task as the public; raises FormInvalid or cases' errors."""
     data, uploads = _parse(task_form(case, task), form, files, (), {})
     ids = _store_files(data, uploads, PUBLIC)
-    try:
-        return cases.complete_task(task.id, data, PUBLIC, attachment_ids=ids)
-    except BaseException:
-        _discard_files(ids)
-        raise
+    return cases.complete_task(task.id, data, PUBLIC, attachment_ids=ids)
 
 
 def public_attachment(case: Case, attachment_id: str) -> tuple[Attachment, Path] | None:

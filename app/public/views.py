@@ -44,6 +44,8 @@ HONEYPOT = "situs_web"
 SEND_CODE = "kirim_kode_surel"
 SUBMIT_LIMIT = "5/minute;30/day"
 LOOKUP_LIMIT = "20/minute"
+FORM_TOKENS = "token_formulir"  # digests of the submission tokens issued to this session
+MAX_FORM_TOKENS = 10
 NOT_FOUND = _l("Nomor pelacakan atau kode akses tidak cocok. Periksa kembali keduanya.")
 
 
@@ -62,27 +64,48 @@ def _codes_link(tracking_code: str, access_code: str) -> str:
     return url_for("public.track", tracking_code=tracking_code, kode=access_code, _external=True)
 
 
+def _form_token(previous: str = "") -> str:
+    """The one-time token for the form about to be rendered (PREVIOUS kept when re-shown)."""
+    token = previous or service.new_form_token()
+    issued = [d for d in session.get(FORM_TOKENS, []) if d != service.token_digest(token)]
+    session[FORM_TOKENS] = [*issued, service.token_digest(token)][-MAX_FORM_TOKENS:]
+    return token
+
+
+def _issued_here() -> bool:
+    """True when the posted form's token was issued to this browser session."""
+    token = request.form.get(service.TOKEN_FIELD, "")
+    return bool(token) and service.token_digest(token) in session.get(FORM_TOKENS, [])
+
+
 @bp.route("/pengaduan/baru", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def submit() -> str | Response | tuple[str, int]:
     """The complaint form (no account needed)."""
     start = service.start_form()
     if request.method == "GET":
-        return render_template("public/submit.html", start=start, values=None, errors={})
+        return render_template("public/submit.html", start=start, values=None, errors={},
+                               form_token=_form_token())
     if request.form.get(HONEYPOT):
         log.info("honeypot field filled: submission dropped")
         return render_template("public/submit.html", start=start, values=None, errors={},
-                               refused=True), 400
+                               refused=True, form_token=_form_token()), 400
     emailed = bool(request.form.get(SEND_CODE) and request.form.get("email", "").strip())
     try:
-        submitted = service.submit(request.form, request.files, share_access_code=emailed)
+        submitted = service.submit(request.form, request.files, share_access_code=emailed,
+                                   same_browser=_issued_here())
     except service.FormInvalid as exc:
+        token = _form_token(request.form.get(service.TOKEN_FIELD, "") if _issued_here() else "")
         return render_template("public/submit.html", start=start, values=exc.values,
-                               errors=exc.errors, send_code=bool(request.form.get(SEND_CODE))), 422
-    access.grant(submitted.case.tracking_code)
+                               errors=exc.errors, send_code=bool(request.form.get(SEND_CODE)),
+                               form_token=token), 422
+    if submitted.access_code:
+        access.grant(submitted.tracking_code)
     # The code is kept server-side until shown: never in the (readable) session cookie.
-    session["terkirim"] = sessions.hold_once({"tracking": submitted.case.tracking_code,
-                                              "code": submitted.access_code, "emailed": emailed})
+    session["terkirim"] = sessions.hold_once({"tracking": submitted.tracking_code,
+                                              "code": submitted.access_code,
+                                              "emailed": emailed and not submitted.repeated,
+                                              "repeated": submitted.repeated})
     return redirect(url_for("public.submitted"))
 
 
@@ -92,6 +115,8 @@ def submitted() -> str:
     shown = sessions.take_once(session.pop("terkirim", None))
     if not shown:
         return render_template("public/submitted.html", shown=None)
+    if not shown.get("code"):
+        return render_template("public/submitted.html", shown=shown)
     link = _codes_link(shown["tracking"], shown["code"])
     return render_template("public/submitted.html", shown=shown, link=link, qr=_qr_svg(link))
 
@@ -192,15 +217,18 @@ def register() -> str | Response | tuple[str, int]:
     start = service.start_form()
     if request.method == "GET":
         return render_template("public/register.html", start=start, values={"kanal": ""},
-                               errors={})
+                               errors={}, form_token=_form_token())
     officer = Actor("user", int(current_user.id), PETUGAS)
     try:
-        submitted = service.submit(request.form, request.files, actor=officer, kanal=None)
+        submitted = service.submit(request.form, request.files, actor=officer, kanal=None,
+                                   same_browser=_issued_here())
     except service.FormInvalid as exc:
+        token = _form_token(request.form.get(service.TOKEN_FIELD, "") if _issued_here() else "")
         return render_template("public/register.html", start=start, values=exc.values,
-                               errors=exc.errors), 422
-    session["terdaftar"] = sessions.hold_once({"tracking": submitted.case.tracking_code,
-                                               "code": submitted.access_code})
+                               errors=exc.errors, form_token=token), 422
+    session["terdaftar"] = sessions.hold_once({"tracking": submitted.tracking_code,
+                                               "code": submitted.access_code,
+                                               "repeated": submitted.repeated})
     return redirect(url_for("public.registered"))
 
 
@@ -209,6 +237,6 @@ def register() -> str | Response | tuple[str, int]:
 def registered() -> str:
     """The new case's codes, shown once to the officer to hand to the complainant."""
     shown = sessions.take_once(session.pop("terdaftar", None))
-    link = _codes_link(shown["tracking"], shown["code"]) if shown else ""
+    link = _codes_link(shown["tracking"], shown["code"]) if shown and shown["code"] else ""
     return render_template("public/registered.html", shown=shown, link=link,
                            tracking_link=tracking_url(shown["tracking"]) if shown else "")

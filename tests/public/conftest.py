@@ -31,6 +31,7 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
 
+FORM_TOKEN = re.compile(r'name="token_kirim" value="([^"]+)"')
 ANONYMOUS = {
     "jenis": "keluhan",
     "layanan": "ktp_el",
@@ -80,8 +81,12 @@ def post_form(
     post_url: str | None = None,
     **kwargs: Any,
 ) -> TestResponse:
-    """GET the page for its CSRF token, then POST DATA to it (multipart)."""
-    token = csrf_token_from(client.get(page_url).get_data(as_text=True))
+    """GET the page for its CSRF token (and form token), then POST DATA to it (multipart)."""
+    html = client.get(page_url).get_data(as_text=True)
+    token = csrf_token_from(html)
+    form_token = FORM_TOKEN.search(html)
+    if form_token and "token_kirim" not in data:
+        data = {"token_kirim": form_token.group(1), **data}
     # Encoded in memory: werkzeug would spool a large body to a temporary file nobody closes.
     fields = MultiDict()
     for name, value in {"csrf_token": token, **data}.items():

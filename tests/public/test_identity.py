@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from app.cases.identity import identity_of
 from app.cases.models import Attachment, Complainant
 from app.db import get_session
 from tests.conftest import login
@@ -56,7 +57,9 @@ def test_anonymous_identity_is_stored_but_never_shown(
     _assert_no_identity({"success page": sent.page})
     with portal.app_context():
         complainant = get_session().scalars(select(Complainant)).one()
-        assert complainant.nama == ANONYMOUS["nama"]  # kept for the desk officer
+        # Kept for the desk officer, encrypted at rest.
+        assert identity_of(complainant.case_id)["nama"] == ANONYMOUS["nama"]
+        assert ANONYMOUS["nama"] not in complainant.sealed
     # Work the case so that every kind of page exists: a data request, a file, an answer.
     staff_step(portal, sent.tracking, "verifikasi_pengaduan", ASK_DATA, OFFICER)
     [task] = [t.id for t in ready(portal, sent.tracking) if t.bpmn_id == "lengkapi_data"]
