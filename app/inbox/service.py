@@ -489,7 +489,8 @@ def reassign(task_id: str, user: Any, new_holder_id: int, expected_holder: int |
 def visible_attachments(task: HumanTask, user: Any) -> list[Attachment]:
     """The files of the task's case USER may list and open (decided in `cases.privacy`)."""
     case = queries.get_case(task.case_id)
-    assert case is not None
+    if case is None:  # a task's case exists (foreign key); this narrows the type
+        raise LookupError(task.case_id)
     return privacy.visible_attachments(case, active_roles(user))
 
 

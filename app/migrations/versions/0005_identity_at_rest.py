@@ -75,7 +75,8 @@ def _encrypt_existing() -> None:
     """Seal the identity of rows stored before this revision (needs the app's identity key)."""
     bind = op.get_bind()
     rows = bind.execute(sa.text(
-        f"SELECT case_id, {', '.join(OLD_COLUMNS)} FROM complainants")).mappings().all()
+        f"SELECT case_id, {', '.join(OLD_COLUMNS)} FROM complainants"  # nosec B608 # fixed names
+    )).mappings().all()
     if not rows:
         return
     from app.cases import identity  # the app's key, loaded by `flask setup`
