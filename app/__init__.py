@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, auth, cases, cli, db, formrender, inbox, notify, processes, public, web
+from . import audit, auth, cases, cli, db, formrender, inbox, logs, notify, processes, public, web
 from .config import CONFIGS, DEV_SECRET_KEY, default_database_url
 
 
@@ -32,6 +32,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    logs.init_app(app)
     db.init_app(app)
     web.init_app(app)
     formrender.init_app(app)

@@ -46,6 +46,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # How many reverse proxies stand in front of the app (0: none, the default).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    # Structured JSON logs on stdout at this level (DEBUG, INFO, WARNING, ERROR).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
 class DevelopmentConfig(Config):

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from ..auth.service import get_user
 from ..cases import queries
-from ..cases.events import verify_chain
+from ..cases.events import verify_case
+from ..cases.integrity import verify_version
 from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion, Timer
 from ..cases.service import form_document, identity_fields, start_info
 from ..db import get_session
@@ -104,7 +105,7 @@ def audit_case(case: Case) -> CaseAudit:
         version=version,
         status_label=str(STATUS_LABELS.get(case.status, case.status)),
         entries=entries,
-        problems=verify_chain(events),
+        problems=verify_case(case, events) + verify_version(version),
         open_tasks=open_tasks,
         markers=_markers(case, events, open_tasks),
     )
@@ -190,6 +191,8 @@ def export_events(case: Case) -> dict[str, Any]:
         "process_id": case.process_version.process_id,
         "process_version": case.process_version.version,
         "hash_algorithm": "sha256",
+        "event_count": case.event_count,
+        "head_hash": case.head_hash,
         "events": [
             {
                 "seq": e.seq,
