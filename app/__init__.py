@@ -9,7 +9,21 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, auth, cases, cli, db, formrender, inbox, logs, notify, processes, public, web
+from . import (
+    audit,
+    auth,
+    cases,
+    cli,
+    db,
+    formrender,
+    inbox,
+    logs,
+    notify,
+    processes,
+    public,
+    timers,
+    web,
+)
 from .config import CONFIGS, DEV_SECRET_KEY, default_database_url
 
 
@@ -43,5 +57,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     inbox.init_app(app)
     public.init_app(app)
     notify.init_app(app)
+    timers.init_app(app)
     cli.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app app setup`, `process validate|deploy`, `timers run-due`."""
+"""Command-line interface: `flask --app app setup`, `process ...`, `timers run-due|failing`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .auth.service import ensure_demo_users
-from .cases.service import fire_due_timers
+from .cases.service import failing_timers, fire_due_timers
 from .engine import DiagramError, DiagramProblem
 from .processes.service import deploy_file, read_forms, validate
 
@@ -99,14 +99,33 @@ def deploy_command(file: Path, forms_dir: Path | None) -> None:
 @click.option("--every", type=int, default=0, help="Keep running, checking every N seconds.")
 def run_due_command(limit: int, every: int) -> None:
     """Fire every timer that is due (SLA escalations, automatic closing)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     while True:
-        moved = fire_due_timers(limit)
+        # A fresh app context per round: a fresh session, so no round works from stale rows.
+        with app.app_context():
+            moved = fire_due_timers(limit)
         if not every:
             click.echo(f"{moved} kasus diproses.")
             return
         if moved:
             click.echo(f"{moved} kasus diproses.")
         time.sleep(every)
+
+
+@timers_cli.command("failing")
+def failing_command() -> None:
+    """List the timers whose firing failed: case, element, attempts, next try, error."""
+    rows = failing_timers()
+    if not rows:
+        click.echo("Tidak ada pengatur waktu yang gagal.")
+        return
+    for row in rows:
+        timer = row.timer
+        retry_at = timer.next_attempt_at.isoformat() if timer.next_attempt_at else "-"
+        click.echo(
+            f"{row.tracking_code}  {timer.bpmn_id} ({timer.name})  percobaan {timer.attempts}  "
+            f"dicoba lagi {retry_at}  {timer.last_error or ''}"
+        )
 
 
 def init_app(app: Flask) -> None:

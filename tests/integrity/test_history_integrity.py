@@ -23,13 +23,12 @@ from app.db import get_session
 from app.processes import service as processes
 from app.processes.service import deploy
 from tests.conftest import login
-from tests.stores import (  # noqa: F401 - the fixture
+from tests.stores import (
     MONDAY_MORNING,
     drop_guard,
     events_of,
     reload,
     step,
-    store,
     submit,
 )
 from tests.support import FORWARD, OFFICER, ROOT, STUDY_ALONE, TEAM, postgres_schema_url
