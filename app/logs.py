@@ -16,7 +16,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, got_request_exception, has_request_context, request
 from flask.logging import default_handler
 from werkzeug.wrappers import Response
 
@@ -117,13 +117,37 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class _NotYetLogged(logging.Filter):
+    """Drops Flask's own record of an exception that `request_failed` already logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a record whose exception carries the logged mark."""
+        exc = record.exc_info[1] if record.exc_info else None
+        return not getattr(exc, "log_written", False)
+
+
 def _install(target: logging.Logger, level: int) -> None:
     for handler in list(target.handlers):
         if isinstance(handler, StdoutHandler) or handler is default_handler:
             target.removeHandler(handler)
-    target.addHandler(StdoutHandler())
+    handler = StdoutHandler()
+    handler.addFilter(_NotYetLogged())
+    target.addHandler(handler)
     target.setLevel(level)
     target.propagate = False
+
+
+def _request_failed(_sender: Flask, exception: BaseException, **_extra: Any) -> None:
+    """An unhandled error in a request: one line with the request, the case and the element."""
+    fields: dict[str, Any] = {**current_request_fields(), "endpoint": request.endpoint}
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        fields["user_id"] = user.get_id()
+    logger.error("request_failed", exc_info=exception, extra={"fields": _clean(fields)})
+    try:
+        exception.log_written = True  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
 
 
 def _request_started() -> None:
@@ -168,3 +192,4 @@ def init_app(app: Flask) -> None:
     _install(app.logger, level)
     app.before_request(_request_started)
     app.after_request(_request_finished)
+    got_request_exception.connect(_request_failed, app)
