@@ -13,6 +13,7 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .audit.service import verify_all
 from .auth.service import ensure_demo_users
 from .cases.service import failing_timers, fire_due_timers
 from .engine import DiagramError, DiagramProblem
@@ -22,6 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 process_cli = AppGroup("process", help="Validate and deploy BPMN diagrams.")
 timers_cli = AppGroup("timers", help="Run the process timers that are due.")
+audit_cli = AppGroup("audit", help="Verify the stored history.")
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -128,8 +130,24 @@ def failing_command() -> None:
         )
 
 
+@audit_cli.command("verify")
+def verify_command() -> None:
+    """Check every case's event chain and every deployed version; exit 1 on any problem."""
+    report = verify_all()
+    for label, problems in report.problems.items():
+        for problem in problems:
+            click.echo(f"{label}: {problem}", err=True)
+    click.echo(
+        f"{report.cases_checked} kasus dan {report.versions_checked} versi proses diperiksa; "
+        f"{len(report.problems)} bermasalah."
+    )
+    if report.problems:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(setup_command)
     app.cli.add_command(process_cli)
     app.cli.add_command(timers_cli)
+    app.cli.add_command(audit_cli)

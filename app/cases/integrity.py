@@ -21,9 +21,11 @@ def verify_version(version: ProcessVersion) -> list[str]:
     """Problems with VERSION: its diagram or forms no longer give the hash stored at deploy."""
     try:
         forms = json.loads(version.forms_json)
-    except ValueError:
-        forms = None
-    if isinstance(forms, dict) and content_hash(version.bpmn_xml, forms) == version.content_hash:
+        intact = isinstance(forms, dict) and isinstance(version.bpmn_xml, bytes)
+        intact = intact and content_hash(version.bpmn_xml, forms) == version.content_hash
+    except (TypeError, ValueError):  # a tampered column may not even hold the right type
+        intact = False
+    if intact:
         return []
     return [
         _(

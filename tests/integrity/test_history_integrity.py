@@ -211,3 +211,35 @@ def test_two_deploys_at_the_same_moment_get_consecutive_numbers(
             assert sorted(numbers) == [1, 2, 3]
             assert service.active_version().version == 3
         app.extensions["db_engine"].dispose()
+
+
+def test_the_verify_command_names_each_damaged_case_and_version(tmp_path: Path) -> None:
+    from tests.stores import deployed_app
+
+    app = deployed_app(f"sqlite:///{tmp_path / 'v.sqlite'}", UPLOAD_DIR=str(tmp_path / "up"))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        intact, damaged = _moved_case(), _moved_case()
+        codes = {reload(i).tracking_code: i for i in (intact, damaged)}
+    clean = runner.invoke(args=["audit", "verify"])
+    assert clean.exit_code == 0
+    assert "2 kasus dan 1 versi proses diperiksa; 0 bermasalah." in clean.output
+    with app.app_context():
+        drop_guard("case_events")
+        drop_guard("process_versions")
+        session = get_session()
+        session.execute(
+            text("DELETE FROM case_events WHERE case_id = :c AND seq = :s"),
+            {"c": damaged, "s": len(events_of(damaged))},
+        )
+        session.execute(text("UPDATE process_versions SET bpmn_xml = bpmn_xml || ' '"))
+        session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "2 kasus dan 1 versi proses diperiksa; 2 bermasalah." in result.output
+    damaged_code = next(code for code, i in codes.items() if i == damaged)
+    intact_code = next(code for code, i in codes.items() if i == intact)
+    assert f"{damaged_code}: peristiwa terakhir hilang" in result.output
+    assert "pengaduan v1: versi proses 1 telah diubah" in result.output
+    assert intact_code not in result.output
+    app.extensions["db_engine"].dispose()
