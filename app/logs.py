@@ -96,7 +96,8 @@ class JsonFormatter(logging.Formatter):
             payload.update(current_request_fields())
             payload["error_type"] = type(exc).__name__
             payload.update(_clean(getattr(exc, "log_context", {})))
-            payload["traceback"] = "".join(traceback.format_exception(exc)).rstrip()
+            # Frames only: an exception's message may quote the data it choked on.
+            payload["traceback"] = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 

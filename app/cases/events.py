@@ -103,7 +103,12 @@ def event_hash(
 class EventLog:
     """Appends events to one case within the caller's transaction, moving the case's chain head."""
 
-    def __init__(self, session: Session, case: Case) -> None:
+    def __init__(self, session: Session, case: Case | int) -> None:
+        if isinstance(case, int):  # callers that hold only the id
+            found = session.get(Case, case)
+            if found is None:
+                raise LookupError(case)
+            case = found
         self.session = session
         self.case = case
         self.case_id = case.id
