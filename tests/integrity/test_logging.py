@@ -104,7 +104,8 @@ def test_an_unexpected_error_is_one_line_with_the_case_and_the_element(
     task = _ready(app, "verifikasi_pengaduan")
 
     def fail(*_args: Any, **_kwargs: Any) -> None:
-        raise RuntimeError("disk penuh")
+        quoted = "NIK " + "1605015507880003"  # as if an error message quoted the data
+        raise RuntimeError(quoted)
 
     monkeypatch.setattr(case_store, "_sync_tasks", fail)
     capsys.readouterr()
@@ -117,7 +118,7 @@ def test_an_unexpected_error_is_one_line_with_the_case_and_the_element(
     assert error["element_name"] and error["error_type"] == "RuntimeError"
     assert (error["method"], error["path"]) == ("POST", f"/tugas/{task}")
     assert "in fail" in error["traceback"]  # where it failed, not what the message quoted
-    assert "disk penuh" not in json.dumps(error)
+    assert "1605015507880003" not in json.dumps(error)
 
 
 def test_the_log_level_comes_from_the_configuration(
