@@ -266,21 +266,6 @@ TIMER_FIRST_RETRY = timedelta(minutes=5)
 TIMER_LONGEST_WAIT = timedelta(hours=6)
 
 
-class TimerFailed(RuntimeError):
-    """Firing a case's timers failed; the failure is recorded on its timers for a later retry."""
-
-    def __init__(
-        self, case: Case, bpmn_id: str, element_name: str, attempts: int, retry_at: datetime
-    ) -> None:
-        super().__init__(f"{case.tracking_code}: {bpmn_id} ({element_name})")
-        self.case_id = case.id
-        self.tracking_code = case.tracking_code
-        self.bpmn_id = bpmn_id
-        self.element_name = element_name
-        self.attempts = attempts
-        self.retry_at = retry_at
-
-
 @dataclass(frozen=True)
 class FailingTimer:
     """A waiting timer whose firing failed, as the administrators' list shows it."""
@@ -352,8 +337,8 @@ def _failed_element(exc: BaseException, timers: list[Timer]) -> tuple[str, str]:
 
 def _record_timer_failure(
     case: Case, timers: list[Timer], exc: Exception, now: datetime
-) -> TimerFailed:
-    """Count the failed attempt on each due timer and set when to try again."""
+) -> dict[str, Any]:
+    """Count the failed attempt on each due timer and set when to try again; the log fields."""
     bpmn_id, element_name = _failed_element(exc, timers)
     message = f"{bpmn_id} ({element_name}): {type(exc).__name__}: {exc}"[:1000]
     attempts = 0
@@ -362,14 +347,22 @@ def _record_timer_failure(
         timer.last_error = message
         timer.next_attempt_at = now + timer_backoff(timer.attempts)
         attempts = max(attempts, timer.attempts)
-    return TimerFailed(case, bpmn_id, element_name, attempts, now + timer_backoff(attempts))
+    return {
+        "case_id": case.id,
+        "tracking_code": case.tracking_code,
+        "bpmn_id": bpmn_id,
+        "element_name": element_name,
+        "attempts": attempts,
+        "next_attempt_at": now + timer_backoff(attempts),
+    }
 
 
 def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
     """Fire the due timers of one case in its own transaction; False if there was nothing to do.
 
-    When the step fails, only the failure is stored (attempts, next try, error) and TimerFailed
-    is raised; the case, its tasks and events stay as they were.
+    When the step fails, only the failure is stored (attempts, next try, error) and the error is
+    raised again, carrying the case and element as log context; the case, its tasks and events
+    stay as they were.
     """
     session = get_session()
     now = utcnow()
@@ -389,17 +382,16 @@ def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
         except (StaleDataError, IntegrityError):
             raise
         except Exception as exc:
-            failure = _record_timer_failure(case, timers, exc, now)
+            context = _record_timer_failure(case, timers, exc, now)
             session.commit()
-            raise failure from exc
+            error_context(exc, **context)
+            raise
         session.commit()
     except (StaleDataError, IntegrityError):
         session.rollback()
         return False
-    except TimerFailed:
-        raise
     except BaseException:
-        session.rollback()
+        session.rollback()  # after a recorded failure this finds nothing left to undo
         raise
     log_event(
         "timers_fired",
@@ -419,23 +411,11 @@ def fire_due_timers(limit: int = 100) -> int:
         try:
             if fire_case_timers(case_id):
                 moved += 1
-        except TimerFailed as failure:
+        except Exception as exc:  # the case's own problem: logged, and the sweep goes on
             failed += 1
+            context = {"case_id": case_id, **getattr(exc, "log_context", {})}
             log_event(
-                "timer_failed",
-                level=logging.ERROR,
-                case_id=failure.case_id,
-                tracking_code=failure.tracking_code,
-                bpmn_id=failure.bpmn_id,
-                element_name=failure.element_name,
-                attempts=failure.attempts,
-                next_attempt_at=failure.retry_at,
-                error_type=type(failure.__cause__).__name__,
-            )
-        except Exception as exc:  # the case's own problem: the sweep goes on
-            failed += 1
-            log_event(
-                "timer_failed", level=logging.ERROR, case_id=case_id, error_type=type(exc).__name__
+                "timer_failed", level=logging.ERROR, error_type=type(exc).__name__, **context
             )
     quiet = logging.INFO if due else logging.DEBUG  # an idle sweep every minute is noise
     log_event("timer_sweep_finished", level=quiet, due=len(due), fired=moved, failed=failed)

@@ -216,3 +216,15 @@ def test_a_long_running_worker_fires_cases_that_others_changed_meanwhile(store: 
     with time_machine.travel(AFTER_SLA, tick=False):
         assert service.fire_due_timers() == 1
     assert _fired(case.id) == 1 and reload(case.id).sla_breached
+
+
+def test_firing_one_case_raises_its_own_error_with_the_case_and_element(store: Flask) -> None:
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        case = submit()
+    _break(case.id)
+    with time_machine.travel(AFTER_SLA, tick=False), pytest.raises(Exception) as failure:
+        service.fire_case_timers(case.id)
+    timer = _sla_timer(case.id)
+    context = failure.value.log_context  # type: ignore[attr-defined]
+    assert (context["tracking_code"], context["bpmn_id"]) == (case.tracking_code, timer.bpmn_id)
+    assert context["attempts"] == timer.attempts == 1
