@@ -9,7 +9,21 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import audit, auth, cases, cli, db, formrender, inbox, notify, processes, public, web
+from . import (
+    audit,
+    auth,
+    cases,
+    cli,
+    db,
+    formrender,
+    inbox,
+    logs,
+    notify,
+    processes,
+    public,
+    timers,
+    web,
+)
 from .config import CONFIGS, default_database_url, resolve_secret_key
 
 
@@ -38,6 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    logs.init_app(app)
     db.init_app(app)
     web.init_app(app)
     formrender.init_app(app)
@@ -48,5 +63,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     inbox.init_app(app)
     public.init_app(app)
     notify.init_app(app)
+    timers.init_app(app)
     cli.init_app(app)
     return app

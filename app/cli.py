@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app app setup`, `process validate|deploy`, `timers run-due`."""
+"""Command-line interface: `flask --app app setup`, `process ...`, `timers run-due|failing`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .audit.service import verify_all
 from .auth.service import ensure_demo_users
-from .cases.service import fire_due_timers
+from .cases.service import failing_timers, fire_due_timers
 from .engine import DiagramError, DiagramProblem
 from .processes.service import deploy_file, read_forms, validate
 
@@ -22,6 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 process_cli = AppGroup("process", help="Validate and deploy BPMN diagrams.")
 timers_cli = AppGroup("timers", help="Run the process timers that are due.")
+audit_cli = AppGroup("audit", help="Verify the stored history.")
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -99,8 +101,11 @@ def deploy_command(file: Path, forms_dir: Path | None) -> None:
 @click.option("--every", type=int, default=0, help="Keep running, checking every N seconds.")
 def run_due_command(limit: int, every: int) -> None:
     """Fire every timer that is due (SLA escalations, automatic closing)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     while True:
-        moved = fire_due_timers(limit)
+        # A fresh app context per round: a fresh session, so no round works from stale rows.
+        with app.app_context():
+            moved = fire_due_timers(limit)
         if not every:
             click.echo(f"{moved} kasus diproses.")
             return
@@ -109,8 +114,40 @@ def run_due_command(limit: int, every: int) -> None:
         time.sleep(every)
 
 
+@timers_cli.command("failing")
+def failing_command() -> None:
+    """List the timers whose firing failed: case, element, attempts, next try, error."""
+    rows = failing_timers()
+    if not rows:
+        click.echo("Tidak ada pengatur waktu yang gagal.")
+        return
+    for row in rows:
+        timer = row.timer
+        retry_at = timer.next_attempt_at.isoformat() if timer.next_attempt_at else "-"
+        click.echo(
+            f"{row.tracking_code}  {timer.bpmn_id} ({timer.name})  percobaan {timer.attempts}  "
+            f"dicoba lagi {retry_at}  {timer.last_error or ''}"
+        )
+
+
+@audit_cli.command("verify")
+def verify_command() -> None:
+    """Check every case's event chain and every deployed version; exit 1 on any problem."""
+    report = verify_all()
+    for label, problems in report.problems.items():
+        for problem in problems:
+            click.echo(f"{label}: {problem}", err=True)
+    click.echo(
+        f"{report.cases_checked} kasus dan {report.versions_checked} versi proses diperiksa; "
+        f"{len(report.problems)} bermasalah."
+    )
+    if report.problems:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(setup_command)
     app.cli.add_command(process_cli)
     app.cli.add_command(timers_cli)
+    app.cli.add_command(audit_cli)

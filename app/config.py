@@ -63,6 +63,8 @@ class Config:
     IDENTITY_KEYS = os.environ.get("IDENTITY_KEYS", "")
     IDENTITY_HMAC_KEY = os.environ.get("IDENTITY_HMAC_KEY", "")
     IDENTITY_KEY_FALLBACK = "refuse"
+    # Structured JSON logs on stdout at this level (DEBUG, INFO, WARNING, ERROR).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
 class ProductionConfig(Config):

@@ -146,6 +146,7 @@ def _recompute(case_id: int, event: dict[str, Any]) -> str:
         event["seq"],
         event["type"],
         event["actor"],
+        event["actor_role"],
         moment,
         event["task_id"],
         event["bpmn_id"],
@@ -170,6 +171,8 @@ def test_json_export_can_be_verified_offline(client: FlaskClient, case_code: str
         assert event["prev_hash"] == prev
         assert _recompute(export["case_id"], event) == event["hash"]
         prev = event["hash"]
+    # The case's own record of its chain head: a deleted tail would not end there.
+    assert (export["event_count"], export["head_hash"]) == (len(events), prev)
 
 
 def test_complainant_identity_never_appears_in_audit(client: FlaskClient, case_code: str) -> None:

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from app.auth.models import RoleAssignment
 from app.auth.service import get_user_by_username
 from app.cases.events import PUBLIC
-from app.cases.models import HumanTask
+from app.cases.models import HumanTask, Timer
 from app.cases.service import submit_case
 from app.db import get_session
 from app.notify.models import Outbox
@@ -153,6 +153,9 @@ def table() -> list[Row]:
         Row("/admin/outbox", "GET", "/admin/outbox", staff_only("admin")),
         Row("/admin/outbox/<int:message_id>/ulang", "POST", "/admin/outbox/{message}/ulang",
             staff_only("admin")),
+        Row("/admin/timer", "GET", "/admin/timer", staff_only("admin")),
+        Row("/admin/timer/<int:timer_id>/coba-lagi", "POST", "/admin/timer/{timer}/coba-lagi",
+            staff_only("admin")),
     ]
 
 
@@ -182,9 +185,11 @@ def world(app: Flask, demo_users: list[str]) -> Iterator[dict[str, Any]]:
         assignment = session.scalars(
             select(RoleAssignment).where(RoleAssignment.user_id == tim2.id)).first()
         message = session.scalars(select(Outbox)).first()
-        assert assignment is not None and message is not None
+        timer = session.scalars(select(Timer).where(Timer.case_id == case.id)).first()
+        assert assignment is not None and message is not None and timer is not None
         yield {"task": task.id, "tracking": case.tracking_code, "version": version.id,
-               "user": tim2.id, "assignment": assignment.id, "message": message.id}
+               "user": tim2.id, "assignment": assignment.id, "message": message.id,
+               "timer": timer.id}
 
 
 def _visitor(app: Flask, who: str, tracking: str) -> tuple[FlaskClient, str]:

@@ -26,7 +26,7 @@ from werkzeug.test import encode_multipart
 
 from app.auth.service import ensure_demo_users
 from app.cases import service
-from app.cases.models import Case, HumanTask
+from app.cases.models import Case, HumanTask, Timer
 from app.cli import upgrade_database
 from app.db import get_session
 from app.engine import ProcessEngine, WorkflowRuntimeError, WorkingCalendar, parse_diagram
@@ -350,4 +350,40 @@ def test_an_endless_condition_in_a_request_tells_the_officer_and_changes_nothing
     assert _case(app, tracking) == before
     assert [t.id for t in _ready(app, tracking)] == [task.id]
     assert officer.get(f"/tugas/{task.id}").status_code == 200  # still answering, task intact
+    app.extensions["db_engine"].dispose()
+
+
+def test_the_timer_sweep_fires_healthy_cases_while_an_endless_script_fails_its_own(
+    tmp_path: Path,
+) -> None:
+    """An escalation script over budget fails its case alone; other due cases still fire."""
+    app = make_test_app(tmp_path, **QUICK)
+    with app.app_context():
+        upgrade_database()
+    slow = tmp_path / "lambat.bpmn"
+    slow.write_text(
+        DIAGRAM.replace(SLA_SCRIPT, "<bpmn:script>while True:\n    pass</bpmn:script>", 1),
+        encoding="utf-8",
+    )
+    with app.app_context():
+        deploy_file(slow, ROOT / "forms")
+        stuck = service.submit_case(dict(START_DATA), OFFICER).case
+        stuck_id, stuck_state = stuck.id, stuck.state_json
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
+        healthy_ids = [service.submit_case(dict(START_DATA), OFFICER).case.id for _ in range(2)]
+    with app.app_context(), time_machine.travel("2027-01-30 09:00 +0700", tick=False):
+        moved = service.fire_due_timers()
+    assert moved == 2
+    with app.app_context():
+        session = get_session()
+        for case_id in healthy_ids:
+            case = session.get(Case, case_id)
+            assert case is not None and case.sla_breached
+        stuck_case = session.get(Case, stuck_id)
+        assert stuck_case is not None and stuck_case.state_json == stuck_state
+        assert not stuck_case.sla_breached
+        [timer] = session.scalars(
+            select(Timer).where(Timer.case_id == stuck_id, Timer.status == "waiting")
+        )
+        assert timer.attempts == 1 and "dihentikan" in (timer.last_error or "")
     app.extensions["db_engine"].dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
+from ..logs import log_event
 from . import passwords, roles, throttle
 from .models import RoleAssignment, User
 
@@ -193,9 +195,12 @@ def authenticate(username: str, password: str) -> User | None:
     user = get_user_by_username(username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
+        log_event("login_failed", level=logging.WARNING, reason="unknown_user")
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
+        log_event("login_failed", level=logging.WARNING, reason="refused", user_id=user.id)
         return None
+    log_event("login_succeeded", user_id=user.id)
     return user
 
 

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import CaseEvent
+from .models import GENESIS_HASH, Case, CaseEvent
 
-GENESIS_HASH = "0" * 64
+
+class EventDataError(TypeError):
+    """A value that JSON cannot hold exactly was given as event data."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,34 @@ PUBLIC = Actor("public", role="Pelanggan")
 
 
 def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no spaces: the same data always gives the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """JSON with sorted keys and no spaces: the same data always gives the same text.
+
+    Only JSON values are accepted; anything else (a date, a set, a non-text key, NaN) raises
+    EventDataError instead of being stored as some string that no longer says what it was.
+    """
+    _check_json(value, "data")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _check_json(value: Any, path: str) -> None:
+    """Raise EventDataError at the first value under PATH that is not plain JSON."""
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise EventDataError(f"{path}: {value!r} is not a JSON number")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EventDataError(f"{path}: key {key!r} is not text")
+            _check_json(item, f"{path}.{key}")
+        return
+    raise EventDataError(f"{path}: {type(value).__name__} is not a JSON value")
 
 
 def event_hash(
@@ -46,12 +73,16 @@ def event_hash(
     seq: int,
     type_: str,
     actor: str,
+    actor_role: str | None,
     occurred_at: datetime,
     task_id: str | None,
     bpmn_id: str | None,
     data_json: str,
 ) -> str:
-    """The SHA-256 of an event's content chained to its predecessor's hash."""
+    """The SHA-256 of every stored field of an event, chained to its predecessor's hash.
+
+    The row id is left out: the database assigns it, and the order of a case's events is `seq`.
+    """
     payload = canonical_json(
         [
             prev_hash,
@@ -59,6 +90,7 @@ def event_hash(
             seq,
             type_,
             actor,
+            actor_role,
             _aware(occurred_at).astimezone(UTC).isoformat(),
             task_id,
             bpmn_id,
@@ -69,18 +101,21 @@ def event_hash(
 
 
 class EventLog:
-    """Appends events to one case within the caller's transaction."""
+    """Appends events to one case within the caller's transaction, moving the case's chain head."""
 
-    def __init__(self, session: Session, case_id: int) -> None:
+    def __init__(self, session: Session, case: Case | int) -> None:
+        if isinstance(case, int):  # callers that hold only the id
+            found = session.get(Case, case)
+            if found is None:
+                raise LookupError(case)
+            case = found
         self.session = session
-        self.case_id = case_id
-        last = session.execute(
-            select(CaseEvent.seq, CaseEvent.hash)
-            .where(CaseEvent.case_id == case_id)
-            .order_by(CaseEvent.seq.desc())
-            .limit(1)
-        ).first()
-        self.seq, self.prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+        self.case = case
+        self.case_id = case.id
+        # Continue from the case's head, not from whatever events are left: appending after a
+        # deleted tail leaves a gap that verification reports.
+        self.seq = case.event_count or 0
+        self.prev_hash = case.head_hash or GENESIS_HASH
         self.appended: list[CaseEvent] = []
 
     def append(
@@ -101,6 +136,7 @@ class EventLog:
             self.seq,
             type_,
             actor.label,
+            actor.role,
             occurred_at,
             task_id,
             bpmn_id,
@@ -122,6 +158,9 @@ class EventLog:
         self.session.add(event)
         self.appended.append(event)
         self.prev_hash = digest
+        # Same transaction as the event: a deleted tail no longer matches the case's head.
+        self.case.event_count = self.seq
+        self.case.head_hash = digest
         return event
 
 
@@ -142,6 +181,7 @@ def verify_chain(events: list[CaseEvent]) -> list[str]:
             event.seq,
             event.type,
             event.actor,
+            event.actor_role,
             _aware(event.occurred_at),
             event.task_id,
             event.bpmn_id,
@@ -150,6 +190,23 @@ def verify_chain(events: list[CaseEvent]) -> list[str]:
         if digest != event.hash:
             problems.append(_("peristiwa #%(n)d: isi telah diubah", n=event.seq))
         prev = event.hash
+    return problems
+
+
+def verify_case(case: Case, events: list[CaseEvent]) -> list[str]:
+    """Problems in CASE's events, including a missing tail: the chain must end at the head."""
+    problems = verify_chain(events)
+    if len(events) != case.event_count or (events[-1].hash if events else GENESIS_HASH) != (
+        case.head_hash
+    ):
+        found = events[-1].seq if events else 0
+        problems.append(
+            _(
+                "peristiwa terakhir hilang: kasus mencatat %(n)d peristiwa, tersimpan %(found)d",
+                n=case.event_count,
+                found=found,
+            )
+        )
     return problems
 
 

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 
+GENESIS_HASH = "0" * 64  # the previous hash of a case's first event
+
 
 class ProcessVersion(Base):
-    """An immutable deployed diagram with the forms it references."""
+    """An immutable deployed diagram with the forms it references (the database refuses edits)."""
 
     __tablename__ = "process_versions"
     __table_args__ = (UniqueConstraint("process_id", "version"),)
@@ -73,6 +75,11 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sla_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The head of the event chain, written with each event: deleting the last events shows.
+    event_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    head_hash: Mapped[str] = mapped_column(
+        String(64), default=GENESIS_HASH, server_default=GENESIS_HASH
+    )
 
     process_version: Mapped[ProcessVersion] = relationship()
     complainant: Mapped[Complainant | None] = relationship(
@@ -157,6 +164,10 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting, fired, cancelled
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Failed firings: retried with backoff, listed for administrators, never blocking others.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class CaseEvent(Base):

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import get_session, utcnow
+from ..db import get_session, transaction, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
+from ..logs import error_context, log_event
 from . import identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
@@ -173,7 +175,7 @@ def submit_case(
         identity.store_identity(session, case.id, schema, personal)
         link_attachments(session, attachment_ids or [], case.id, None,
                          supplied_by(actor.label, info.lane))
-        log = EventLog(session, case.id)
+        log = EventLog(session, case)
         log.append("case_submitted", actor, now, start_data, bpmn_id=info.bpmn_id)
         apply_step(session, case, result, log, actor, now)
         _announce(session, case, log, access_code if share_access_code else None)
@@ -210,10 +212,16 @@ def complete_task(
     """Complete a ready user task with validated DATA; a stale or double completion is refused."""
     session = get_session()
     now = utcnow()
+    context: dict[str, Any] = {"task_id": task_id}
     try:
         human_task = session.get(HumanTask, task_id)
         if human_task is None or human_task.status != "ready":
             raise TaskUnavailable(task_id)
+        context.update(
+            tracking_code=human_task.tracking_code,
+            bpmn_id=human_task.bpmn_id,
+            element_name=human_task.name,
+        )
         case = human_task.case
         if expected_version is not None and case.version != expected_version:
             raise CaseConflict(case.tracking_code)
@@ -234,7 +242,7 @@ def complete_task(
         human_task.draft_json = None
         link_attachments(session, attachment_ids or [], case.id, task_id, side)
         _reclassify(case, data)
-        log = EventLog(session, case.id)
+        log = EventLog(session, case)
         log.append(
             "task_completed",
             actor,
@@ -253,8 +261,9 @@ def complete_task(
         # Two writers appended the same event number: the other one won.
         session.rollback()
         raise CaseConflict(task_id) from exc
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        error_context(exc, **context)
         raise
     return case
 
@@ -266,12 +275,35 @@ def _reclassify(case: Case, data: dict[str, Any]) -> None:
             setattr(case, column, data[column])
 
 
+# -- timers: each case in its own transaction and error boundary --------------------------------
+
+TIMER_FIRST_RETRY = timedelta(minutes=5)
+TIMER_LONGEST_WAIT = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class FailingTimer:
+    """A waiting timer whose firing failed, as the administrators' list shows it."""
+
+    timer: Timer
+    tracking_code: str
+
+
+def timer_backoff(attempts: int) -> timedelta:
+    """How long to wait after the ATTEMPTS-th failure: doubling from five minutes, capped."""
+    return min(TIMER_FIRST_RETRY * (2 ** max(attempts - 1, 0)), TIMER_LONGEST_WAIT)
+
+
+def _retryable(now: datetime) -> Any:
+    return or_(Timer.next_attempt_at.is_(None), Timer.next_attempt_at <= now)
+
+
 def due_case_ids(now: datetime, limit: int = 100) -> list[int]:
-    """Cases with at least one waiting timer due at NOW (reads only the timer table)."""
+    """Cases with a waiting timer due at NOW and not backing off (reads only the timer table)."""
     session = get_session()
     rows = session.scalars(
         select(Timer.case_id)
-        .where(Timer.status == "waiting", Timer.due_at <= now)
+        .where(Timer.status == "waiting", Timer.due_at <= now, _retryable(now))
         .group_by(Timer.case_id)
         .order_by(func.min(Timer.due_at))
         .limit(limit)
@@ -279,36 +311,150 @@ def due_case_ids(now: datetime, limit: int = 100) -> list[int]:
     return list(rows)
 
 
+def _lock_running_case(session: Session, case_id: int) -> Case | None:
+    """The running case, locked for this transaction (None if another worker holds it)."""
+    query = (
+        select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    case = session.scalars(query).first()
+    return case if case is not None and case.status == "berjalan" else None
+
+
+def _due_timers(session: Session, case_id: int, now: datetime) -> list[Timer]:
+    """The case's timers due at NOW, read after the lock so another worker's firing shows."""
+    return list(
+        session.scalars(
+            select(Timer)
+            .where(
+                Timer.case_id == case_id,
+                Timer.status == "waiting",
+                Timer.due_at <= now,
+                _retryable(now),
+            )
+            .order_by(Timer.due_at, Timer.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _failed_element(exc: BaseException, timers: list[Timer]) -> tuple[str, str]:
+    """The element that failed: named by the error when it says, else the first due timer."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        bpmn_id = getattr(seen, "bpmn_id", None) or getattr(seen, "element_id", None)
+        if isinstance(bpmn_id, str) and bpmn_id:
+            return bpmn_id, str(getattr(seen, "element_name", "") or "")
+        seen = seen.__cause__ or seen.__context__
+    return timers[0].bpmn_id, timers[0].name
+
+
+def _record_timer_failure(
+    case: Case, timers: list[Timer], exc: Exception, now: datetime
+) -> dict[str, Any]:
+    """Count the failed attempt on each due timer and set when to try again; the log fields."""
+    bpmn_id, element_name = _failed_element(exc, timers)
+    message = f"{bpmn_id} ({element_name}): {type(exc).__name__}: {exc}"[:1000]
+    attempts = 0
+    for timer in timers:
+        timer.attempts = (timer.attempts or 0) + 1
+        timer.last_error = message
+        timer.next_attempt_at = now + timer_backoff(timer.attempts)
+        attempts = max(attempts, timer.attempts)
+    return {
+        "case_id": case.id,
+        "tracking_code": case.tracking_code,
+        "bpmn_id": bpmn_id,
+        "element_name": element_name,
+        "attempts": attempts,
+        "next_attempt_at": now + timer_backoff(attempts),
+    }
+
+
 def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
-    """Fire the due timers of one case in its own transaction; False if another worker had it."""
+    """Fire the due timers of one case in its own transaction; False if there was nothing to do.
+
+    When the step fails, only the failure is stored (attempts, next try, error) and the error is
+    raised again, carrying the case and element as log context; the case, its tasks and events
+    stay as they were.
+    """
     session = get_session()
     now = utcnow()
     try:
-        query = select(Case).where(Case.id == case_id)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        case = session.scalars(query).first()
-        if case is None or case.status != "berjalan":
+        case = _lock_running_case(session, case_id)
+        timers = _due_timers(session, case_id, now) if case is not None else []
+        if case is None or not timers:
             session.rollback()
             return False
-        result = engine().fire_due_timers(case.state_json)
-        log = EventLog(session, case.id)
-        apply_step(session, case, result, log, actor, now)
-        _announce(session, case, log)
+        try:
+            # A savepoint: on failure the step is undone while this worker keeps the case locked.
+            with session.begin_nested():
+                result = engine().fire_due_timers(case.state_json)
+                log = EventLog(session, case)
+                apply_step(session, case, result, log, actor, now)
+                _announce(session, case, log)
+        except (StaleDataError, IntegrityError):
+            raise
+        except Exception as exc:
+            context = _record_timer_failure(case, timers, exc, now)
+            session.commit()
+            error_context(exc, **context)
+            raise
         session.commit()
-        return True
     except (StaleDataError, IntegrityError):
         session.rollback()
         return False
     except BaseException:
-        session.rollback()
+        session.rollback()  # after a recorded failure this finds nothing left to undo
         raise
+    log_event(
+        "timers_fired",
+        case_id=case.id,
+        tracking_code=case.tracking_code,
+        bpmn_ids=",".join(sorted({t.bpmn_id for t in timers})),
+    )
+    return True
 
 
 def fire_due_timers(limit: int = 100) -> int:
-    """Fire every due timer; returns how many cases moved."""
-    moved = 0
-    for case_id in due_case_ids(utcnow(), limit):
-        if fire_case_timers(case_id):
-            moved += 1
+    """Fire every due timer, one case at a time; a failing case is logged and skipped."""
+    started = utcnow()
+    due = due_case_ids(started, limit)
+    moved = failed = 0
+    for case_id in due:
+        try:
+            if fire_case_timers(case_id):
+                moved += 1
+        except Exception as exc:  # the case's own problem: logged, and the sweep goes on
+            failed += 1
+            context = {"case_id": case_id, **getattr(exc, "log_context", {})}
+            log_event(
+                "timer_failed", level=logging.ERROR, error_type=type(exc).__name__, **context
+            )
+    quiet = logging.INFO if due else logging.DEBUG  # an idle sweep every minute is noise
+    log_event("timer_sweep_finished", level=quiet, due=len(due), fired=moved, failed=failed)
     return moved
+
+
+def failing_timers(limit: int = 200) -> list[FailingTimer]:
+    """Waiting timers whose firing failed, the next to be retried first."""
+    rows = get_session().execute(
+        select(Timer, Case.tracking_code)
+        .join(Case, Case.id == Timer.case_id)
+        .where(Timer.status == "waiting", Timer.attempts > 0)
+        .order_by(Timer.next_attempt_at, Timer.id)
+        .limit(limit)
+    )
+    return [FailingTimer(timer, code) for timer, code in rows]
+
+
+def retry_timer_now(timer_id: int) -> Timer:
+    """Let the next sweep try a failing timer again without waiting for its backoff."""
+    with transaction() as session:
+        timer = session.get(Timer, timer_id)
+        if timer is None:
+            raise LookupError(timer_id)
+        if timer.status == "waiting":
+            timer.next_attempt_at = utcnow()
+    return timer

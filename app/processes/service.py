@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,14 +11,19 @@ from typing import Any
 from flask_babel import gettext as _
 from lxml import etree
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
 from ..auth.roles import LANE_ROLES
+from ..cases.integrity import content_hash
 from ..cases.models import Case, ProcessVersion
 from ..cases.service import PROVIDED_VARIABLES
 from ..db import get_session, utcnow
 from ..engine import DiagramError, DiagramProblem, lint_diagram, referenced_form_files
 from ..engine.diagram import NS, describe_process
+from ..logs import log_event
+
+DEPLOY_ATTEMPTS = 5  # a deploy that loses a race for the next number reads again
 
 
 @dataclass(frozen=True)
@@ -53,22 +58,49 @@ def validate(bpmn_xml: bytes, forms: dict[str, str]) -> list[DiagramProblem]:
         return exc.problems
 
 
-def content_hash(bpmn_xml: bytes, forms: dict[str, str]) -> str:
-    """A SHA-256 over the diagram and its forms: equal content, equal hash."""
-    digest = hashlib.sha256(bpmn_xml)
-    digest.update(json.dumps(forms, sort_keys=True).encode("utf-8"))
-    return digest.hexdigest()
-
-
 def deploy(
     bpmn_xml: bytes, forms: dict[str, str], deployed_by: str = "", note: str = ""
 ) -> DeployResult:
-    """Store a new immutable version unless the same content is already the newest one."""
+    """Store a new immutable version unless the same content is already the newest one.
+
+    Two deploys at the same moment both read the same newest number; the one that loses the
+    race reads again and takes the next number (or finds its content already deployed).
+    """
     problems = validate(bpmn_xml, forms)
     if problems:
+        log_event("process_deploy_refused", level=logging.WARNING, problems=len(problems))
         raise DiagramError(problems)
     process_id, name = describe_process(bpmn_xml)
     digest = content_hash(bpmn_xml, forms)
+    for attempt in range(1, DEPLOY_ATTEMPTS + 1):
+        try:
+            result = _store_version(process_id, name, bpmn_xml, forms, digest, deployed_by, note)
+        except IntegrityError:
+            if attempt == DEPLOY_ATTEMPTS:
+                raise
+            log_event("process_deploy_retried", process_id=process_id, attempt=attempt)
+            continue
+        log_event(
+            "process_deployed",
+            process_id=process_id,
+            version=result.version.version,
+            content_hash=digest,
+            created=result.created,
+        )
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _store_version(
+    process_id: str,
+    name: str,
+    bpmn_xml: bytes,
+    forms: dict[str, str],
+    digest: str,
+    deployed_by: str,
+    note: str,
+) -> DeployResult:
+    """One attempt: the next number after the newest, unless the newest has this content."""
     session = get_session()
     try:
         latest = session.scalars(
@@ -80,17 +112,9 @@ def deploy(
         if latest is not None and latest.content_hash == digest:
             session.rollback()
             return DeployResult(latest, False)
-        number = (
-            session.scalar(
-                select(func.max(ProcessVersion.version)).where(
-                    ProcessVersion.process_id == process_id
-                )
-            )
-            or 0
-        ) + 1
         version = ProcessVersion(
             process_id=process_id,
-            version=number,
+            version=(latest.version if latest is not None else 0) + 1,
             name=name,
             bpmn_xml=bpmn_xml,
             forms_json=json.dumps(forms, sort_keys=True),

@@ -161,7 +161,8 @@ def test_production_refuses_to_start_without_an_identity_key(tmp_path: Path) -> 
 
 def test_production_starts_with_its_keys(tmp_path: Path) -> None:
     app = create_app("production", {
-        "SECRET_KEY": "kJ8s-2vQz_pL0wXe9TnR4yB7uHc1mAg5dFi3oKs6", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}",
+        "SECRET_KEY": "kJ8s-2vQz_pL0wXe9TnR4yB7uHc1mAg5dFi3oKs6",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}",
         "IDENTITY_KEYS": Fernet.generate_key().decode(), "IDENTITY_HMAC_KEY": "lookup-key"})
     assert "identity" in app.extensions
     app.extensions["db_engine"].dispose()
