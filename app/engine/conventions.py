@@ -329,7 +329,8 @@ def marker_problems(schema: Any) -> list[str]:
         if not isinstance(prop, dict):
             continue
         marker = prop.get(PUBLIC, False)
-        understood = marker is False or (isinstance(marker, (bool, str)) and marker in FIELD_MARKERS)
+        known = isinstance(marker, (bool, str)) and marker in FIELD_MARKERS
+        understood = marker is False or known
         if not understood:
             problems.append(
                 f"isian '{name}': nilai {PUBLIC} {json.dumps(marker)} tidak dikenal "
@@ -355,7 +356,8 @@ def texts_of(documents: Iterable[Any]) -> set[str]:
             return
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in TEXT_KEYS | {PUBLIC} and isinstance(value, str):
+                readable = key in TEXT_KEYS or (key == PUBLIC and value not in FIELD_MARKERS)
+                if readable and isinstance(value, str):
                     found.add(value)
                 else:
                     walk(value, depth + 1)

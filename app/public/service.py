@@ -223,7 +223,8 @@ def complete(case: Case, task: HumanTask, form: MultiDict[str, str],
 
 def public_attachment(case: Case, attachment_id: str) -> tuple[Attachment, Path] | None:
     """An attachment the complainant may download, with its path; None otherwise."""
-    allowed = wording.public_attachment_ids(queries.history(case), conventions.of(case.process_version))
+    conv = conventions.of(case.process_version)
+    allowed = wording.public_attachment_ids(queries.history(case), conv)
     if attachment_id not in allowed:
         return None
     attachment = get_session().get(Attachment, attachment_id)
