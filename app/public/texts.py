@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
 from ..cases import conventions
 from ..cases.models import Case, HumanTask, ProcessVersion
 from ..cases.service import NoProcessDeployed, active_version
 
 
-def diagram_text(text: str | None, version: ProcessVersion | None) -> str:
-    """TEXT (from VERSION's diagram or forms) in the interface language."""
+def diagram_text(text: str | None, version: ProcessVersion | None = None) -> str:
+    """TEXT (from VERSION's diagram or forms) in the interface language.
+
+    Without VERSION (lists read from the task index) the active version's catalogue is used.
+    """
+    if not text or conventions.language() == "id":
+        return text or ""
+    if version is None:
+        if "active_version" not in g:
+            try:
+                g.active_version = active_version()
+            except NoProcessDeployed:
+                g.active_version = None
+        version = g.active_version
     return conventions.text(version, text)
 
 
