@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import flask_babel
@@ -14,7 +13,7 @@ from .models import ProcessVersion
 
 def of(version: ProcessVersion) -> ProcessConventions:
     """The conventions of VERSION (cached by its content hash)."""
-    return read_conventions(version.content_hash, version.bpmn_xml, json.loads(version.forms_json))
+    return read_conventions(version.content_hash, version.bpmn_xml, version.forms_json)
 
 
 def language() -> str:

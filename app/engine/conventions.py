@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ast
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -134,16 +134,26 @@ class ProcessConventions:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_conventions(content_hash: str, bpmn_xml: bytes, files: Mapping[str, str]
+_CACHE: dict[str, ProcessConventions] = {}
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 32
+
+
+def read_conventions(content_hash: str, bpmn_xml: bytes, files: Mapping[str, str] | str
                      ) -> ProcessConventions:
-    """The conventions of a version (cached by CONTENT_HASH; files as deployed)."""
-    return _cached(content_hash, bpmn_xml, json.dumps(dict(files), sort_keys=True))
+    """The conventions of a version, cached by CONTENT_HASH; FILES as deployed (or their JSON)."""
+    found = _CACHE.get(content_hash)
+    if found is None:
+        documents = json.loads(files) if isinstance(files, str) else dict(files)
+        found = _read(bpmn_xml, documents)
+        with _CACHE_LOCK:
+            if len(_CACHE) >= CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[content_hash] = found
+    return found
 
 
-@lru_cache(maxsize=32)
-def _cached(content_hash: str, bpmn_xml: bytes, files_json: str) -> ProcessConventions:
-    del content_hash  # the cache key: equal hash, equal content
-    files: dict[str, str] = json.loads(files_json)
+def _read(bpmn_xml: bytes, files: dict[str, str]) -> ProcessConventions:
     root = etree.fromstring(bpmn_xml, parser=etree.XMLParser(resolve_entities=False))
     process = _executable_process(root)
     process_props = properties_of(process, own_only=True) if process is not None else {}
