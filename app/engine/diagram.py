@@ -401,8 +401,7 @@ def email_template_problem(name: str, text: str, with_subject: bool = True) -> s
 
 
 def lint_conventions(root: Any, forms: Mapping[str, str]) -> list[DiagramProblem]:
-    """Refuse, naming the element, what the conventions cannot use: missing or broken e-mail
-    templates and catalogues, unknown `x-publik` values, a timer's `days` that is not a number."""
+    """Each element's convention properties and markers the app cannot use (CONVENTIONS.md)."""
     problems: list[DiagramProblem] = []
     for node in root.xpath("//bpmn:process | //bpmn:process//*[@id]", namespaces=NS):
         if not isinstance(node.tag, str):

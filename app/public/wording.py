@@ -97,8 +97,7 @@ def timeline(entries: Iterable[HistoryEntry], conv: ProcessConventions,
 
 
 def requested_data(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> str | None:
-    """The open request to the complainant: an `x-publik: permintaan` value of the latest
-    completion of a task whose form asks one (a later completion without it closes it)."""
+    """The open request: the `permintaan` value of the latest completion of a task asking one."""
     asking = {element_id for element_id, _f in conv.with_public_role(REQUEST)}
     fields = [f.name for _e, f in conv.with_public_role(REQUEST)]
     latest = [e for e in _completions(entries) if e.bpmn_id in asking]
@@ -110,8 +109,7 @@ def requested_data(entries: Iterable[HistoryEntry], conv: ProcessConventions) ->
 
 
 def delivered_answers(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> list[Answer]:
-    """Each answer delivered: the `x-publik: jawaban` draft last written before each time the
-    case reached the `answered` milestone, with that form's public attachments."""
+    """Each answer delivered: the `jawaban` draft last written before each `answered` milestone."""
     drafting = {element_id for element_id, _f in conv.with_public_role(ANSWER)}
     answers: list[Answer] = []
     draft: HistoryEntry | None = None
@@ -138,8 +136,7 @@ def _file_ids(form: dict[str, Any], conv: ProcessConventions, entry: HistoryEntr
 
 def public_notes(entries: Iterable[HistoryEntry], conv: ProcessConventions,
                  t: Translate = _same) -> list[PublicNote]:
-    """The latest completion of each task with `x-publik: true` text fields, worded for the public
-    (e.g. where a complaint was referred and the office's message)."""
+    """What tasks with public text fields told the complainant (e.g. where it was referred)."""
     latest: dict[str, HistoryEntry] = {}
     for entry in _completions(entries):
         element = conv.element(entry.bpmn_id)
@@ -148,7 +145,8 @@ def public_notes(entries: Iterable[HistoryEntry], conv: ProcessConventions,
     notes = []
     for element_id, entry in latest.items():
         element = conv.element(element_id)
-        assert element is not None
+        if element is None:
+            continue
         form = _form(entry)
         items = tuple(
             (t(f.title), str(form[f.name]))
@@ -174,8 +172,7 @@ def public_values(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> 
 
 
 def public_attachment_ids(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> set[str]:
-    """Files the complainant may download: their own uploads, and files of public fields
-    (`x-publik` on an attachment field) once delivered or, outside an answer's form, once sent."""
+    """Files the complainant may download: their own uploads and those of public file fields."""
     entries = list(entries)
     drafting = {element_id for element_id, _f in conv.with_public_role(ANSWER)}
     ids: set[str] = set()
