@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from flask import Flask, g
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..cases import conventions
 from ..cases.models import Case, HumanTask, ProcessVersion
 from ..cases.service import NoProcessDeployed, active_version
 
 
-def diagram_text(text: str | None, version: ProcessVersion | None = None) -> str:
-    """TEXT (from VERSION's diagram or forms) in the interface language.
+def _active_version() -> ProcessVersion | None:
+    """The version new complaints start on, once per request; None when there is none."""
+    if "active_version" not in g:
+        try:
+            g.active_version = active_version()
+        except (NoProcessDeployed, SQLAlchemyError):  # pages (errors too) render without it
+            g.active_version = None
+    version: ProcessVersion | None = g.active_version
+    return version
 
-    Without VERSION (lists read from the task index) the active version's catalogue is used.
-    """
+
+def diagram_text(text: str | None, version: ProcessVersion | None = None) -> str:
+    """TEXT from VERSION's diagram or forms (default: the active version) in the UI language."""
     if not text or conventions.language() == "id":
         return text or ""
-    if version is None:
-        if "active_version" not in g:
-            try:
-                g.active_version = active_version()
-            except NoProcessDeployed:
-                g.active_version = None
-        version = g.active_version
-    return conventions.text(version, text)
+    return conventions.text(version or _active_version(), text)
 
 
 def task_action(task: HumanTask) -> str:
@@ -35,11 +37,8 @@ def task_action(task: HumanTask) -> str:
 
 def service_days(case: Case | None = None) -> int | None:
     """The working days of the service standard of CASE's version (or of new complaints')."""
-    try:
-        version = case.process_version if case is not None else active_version()
-    except NoProcessDeployed:
-        return None
-    return conventions.of(version).service_days
+    version = case.process_version if case is not None else _active_version()
+    return conventions.of(version).service_days if version is not None else None
 
 
 def init_app(app: Flask) -> None:
