@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..cases.queries import HistoryEntry
-from ..engine.conventions import ANSWER, FIELD, REQUEST, ProcessConventions
+from ..engine.conventions import ANSWER, FIELD, REQUEST, ElementConventions, ProcessConventions
 
 ANSWERED = "answered"  # the milestone at which a drafted answer reaches the complainant
 Translate = Callable[[str], str]
@@ -188,7 +188,7 @@ def public_attachment_ids(entries: Iterable[HistoryEntry], conv: ProcessConventi
     return ids
 
 
-def _own_files(data: dict[str, Any], element: Any) -> list[str]:
+def _own_files(data: dict[str, Any], element: ElementConventions | None) -> list[str]:
     """The attachment ids the complainant uploaded with a form they filled in."""
     names = element.form.file_fields if element is not None else ()
     return [str(i) for name in names for i in data.get(name) or []]
