@@ -281,3 +281,27 @@ def test_the_catalogue_covers_every_text_of_the_diagram_and_forms() -> None:
     texts |= texts_of(json.loads(p.read_text("utf-8")) for p in (ROOT / "forms").glob("*.json")
                       if p.name != "pengaduan.en.json")
     assert sorted(texts - set(catalogue)) == []
+
+
+def test_a_referral_tells_the_agency_and_message_on_the_page_and_by_mail(
+    portal: Flask, client: FlaskClient
+) -> None:
+    agency = "Dinas Sosial Kabupaten Musi Rawas"
+    message = "Pengaduan bantuan sosial Anda kami teruskan ke Dinas Sosial, telepon 0733-123456."
+    sent = submit_ok(client)
+    staff_step(portal, sent.tracking, "verifikasi_pengaduan",
+               {"keputusan_verifikasi": "bukan_wewenang", "wewenang": False})
+    staff_step(portal, sent.tracking, "rujuk_instansi", {
+        "instansi_rujukan": agency, "alasan_rujukan": "Bantuan sosial bukan urusan Disdukcapil.",
+        "cara_pemberitahuan": "portal", "pesan_kepada_pelanggan": message})
+    page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
+    assert "<dt>Instansi tujuan rujukan</dt>" in page and agency in page and message in page
+    assert "Bantuan sosial bukan urusan" not in page  # not marked x-publik: stays internal
+    mail = _outbox(portal)[-1]
+    with portal.app_context():
+        link = tracking_url(sent.tracking)
+    assert (mail.kind, mail.subject) == ("referral", f"Pengaduan {sent.tracking} ditutup")
+    assert mail.body.startswith(
+        f"Yth. Bapak/Ibu,\n\nPengaduan {sent.tracking} ditutup: Dirujuk ke instansi lain.\n\n"
+        f"Pengaduan Anda dirujuk ke {agency}.\n\n{message}\n\nRincian: {link}\n\nSalam,\n"
+    )
