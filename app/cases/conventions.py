@@ -7,7 +7,12 @@ from typing import Any
 import flask_babel
 from flask import current_app, has_request_context
 
-from ..engine.conventions import ProcessConventions, read_conventions, translate_document
+from ..engine.conventions import (
+    ProcessConventions,
+    loaded_conventions,
+    read_conventions,
+    translate_document,
+)
 from .models import ProcessVersion
 
 
@@ -30,6 +35,18 @@ def text(version: ProcessVersion | None, source: str | None) -> str:
         return source or ""
     lang = language()
     return source if lang == "id" else of(version).translate(source, lang)
+
+
+def text_of_any_version(source: str | None) -> str:
+    """SOURCE in the interface language from any catalogue already loaded (no database read)."""
+    lang = language()
+    if not source or lang == "id":
+        return source or ""
+    for conv in loaded_conventions():
+        translated = conv.translate(source, lang)
+        if translated != source:
+            return translated
+    return source
 
 
 def document(version: ProcessVersion, form: Any) -> Any:

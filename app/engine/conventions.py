@@ -153,6 +153,12 @@ def read_conventions(content_hash: str, bpmn_xml: bytes, files: Mapping[str, str
     return found
 
 
+def loaded_conventions() -> list[ProcessConventions]:
+    """The conventions read so far in this process, newest first (for texts without a version)."""
+    with _CACHE_LOCK:
+        return list(reversed(_CACHE.values()))
+
+
 def _read(bpmn_xml: bytes, files: dict[str, str]) -> ProcessConventions:
     root = etree.fromstring(bpmn_xml, parser=etree.XMLParser(resolve_entities=False))
     process = _executable_process(root)

@@ -11,7 +11,7 @@ from ..cases.service import NoProcessDeployed, active_version
 
 
 def _active_version() -> ProcessVersion | None:
-    """The version new complaints start on, once per request; None when there is none."""
+    """The version new complaints start on, read once per request; None when there is none."""
     if "active_version" not in g:
         try:
             g.active_version = active_version()
@@ -22,10 +22,10 @@ def _active_version() -> ProcessVersion | None:
 
 
 def diagram_text(text: str | None, version: ProcessVersion | None = None) -> str:
-    """TEXT from VERSION's diagram or forms (default: the active version) in the UI language."""
-    if not text or conventions.language() == "id":
-        return text or ""
-    return conventions.text(version or _active_version(), text)
+    """TEXT of VERSION's diagram or forms in the UI language (no VERSION: any loaded catalogue)."""
+    if version is None:
+        return conventions.text_of_any_version(text)
+    return conventions.text(version, text)
 
 
 def task_action(task: HumanTask) -> str:
