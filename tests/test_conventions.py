@@ -178,7 +178,8 @@ def test_changing_the_timers_changes_the_day_counts_in_the_mails(
     assert "dalam 7 hari kerja." in request.body and "10 hari kerja" not in request.body
     assert "standar pelayanan 4 hari kerja" in client.get(f"/lacak/{sent.tracking}").get_data(
         as_text=True)
-    assert "pengaduan dijawab paling lama 4 hari kerja." in client.get("/").get_data(as_text=True)
+    assert "Jawaban disampaikan kepada Anda, paling lama 4 hari kerja." in client.get("/").get_data(
+        as_text=True)
 
 
 def test_english_mode_shows_the_catalogue_on_public_and_staff_pages(
