@@ -306,3 +306,18 @@ def test_a_referral_tells_the_agency_and_message_on_the_page_and_by_mail(
         f"Yth. Bapak/Ibu,\n\nPengaduan {sent.tracking} ditutup: Dirujuk ke instansi lain.\n\n"
         f"Pengaduan Anda dirujuk ke {agency}.\n\n{message}\n\nRincian: {link}\n\nSalam,\n"
     )
+
+
+def test_a_template_reaching_for_python_internals_sends_nothing_and_the_step_goes_on(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    bpmn, forms = copy_process(tmp_path)
+    (forms / "email" / "data_request.txt").write_text(
+        "Subjek {{ nomor }}\n\n{{ nomor.__class__.__mro__[1].__subclasses__() }}", "utf-8")
+    with app.app_context():
+        deploy_file(bpmn, forms)
+    sent = submit_ok(client)
+    staff_step(app, sent.tracking, "verifikasi_pengaduan",
+               {"keputusan_verifikasi": "minta_data", "data_yang_diminta": REQUEST})
+    assert [t.bpmn_id for t in ready(app, sent.tracking)] == ["lengkapi_data"]
+    assert [m.kind for m in _outbox(app)] == ["receipt"]
