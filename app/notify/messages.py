@@ -71,6 +71,7 @@ class _Outbox:
         self.conv: ProcessConventions = conventions.of(case.process_version)
         complainant = session.get(Complainant, case.id)
         self.email = complainant.email if complainant is not None and complainant.email else None
+        self._entries: list[queries.HistoryEntry] | None = None
 
     def element_ran(self, element: ElementConventions | None) -> None:
         """Send what an element that ran (start, end, script, event) names."""
@@ -120,7 +121,9 @@ class _Outbox:
                     kind=PurePosixPath(name).stem, case_id=self.case.id)
 
     def _context(self, element: ElementConventions) -> dict[str, Any]:
-        entries = queries.history(self.case, self.session)
+        if self._entries is None:  # the events are all recorded before subscribers run
+            self._entries = queries.history(self.case, self.session)
+        entries = self._entries
         answers = wording.delivered_answers(entries, self.conv)
         return {
             "nomor": self.case.tracking_code,
