@@ -321,3 +321,34 @@ def test_a_template_reaching_for_python_internals_sends_nothing_and_the_step_goe
                {"keputusan_verifikasi": "minta_data", "data_yang_diminta": REQUEST})
     assert [t.bpmn_id for t in ready(app, sent.tracking)] == ["lengkapi_data"]
     assert [m.kind for m in _outbox(app)] == ["receipt"]
+
+
+def _with_days(value: str) -> Callable[[str], str]:
+    """An edit giving the data-request deadline timer a `days` property of VALUE."""
+
+    def edit(text: str) -> str:
+        start = text.index('<bpmn:boundaryEvent id="batas_lengkapi_data"')
+        at = text.index("</bpmn:documentation>", start) + len("</bpmn:documentation>")
+        return text[:at] + (
+            "<bpmn:extensionElements><spiffworkflow:properties>"
+            f'<spiffworkflow:property name="days" value="{value}" />'
+            "</spiffworkflow:properties></bpmn:extensionElements>") + text[at:]
+
+    return edit
+
+
+def test_a_days_property_on_the_timer_wins_over_its_expression(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    with app.app_context():
+        deploy_file(*copy_process(tmp_path, _with_days("3")))
+    sent = submit_ok(client)
+    staff_step(app, sent.tracking, "verifikasi_pengaduan",
+               {"keputusan_verifikasi": "minta_data", "data_yang_diminta": REQUEST})
+    assert "dalam 3 hari kerja." in _outbox(app)[-1].body
+
+
+def test_a_days_property_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
+    assert _problems(*copy_process(tmp_path, _with_days("sepuluh"))) == [
+        "batas_lengkapi_data (10 hari kerja): days: 'sepuluh' bukan jumlah hari kerja"
+    ]
