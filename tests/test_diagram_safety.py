@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,7 @@ def test_broken_diagrams_are_refused_with_element_and_reason(
 
 def test_invalid_form_schema_is_refused(cli: Any, tmp_path: Path) -> None:
     forms = tmp_path / "forms"
-    forms.mkdir()
-    for source in (ROOT / "forms").iterdir():
-        (forms / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(ROOT / "forms", forms)  # with its email/ folder
     (forms / "telaah.schema.json").write_text('{"type": "objek"}', encoding="utf-8")
     result = cli.invoke(
         args=[

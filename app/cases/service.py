@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..db import get_session, transaction, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
 from ..logs import error_context, log_event
-from . import identity
+from . import conventions, identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
 from .models import Case, Counter, HumanTask, ProcessVersion, Timer
@@ -87,14 +87,16 @@ def start_info(version: ProcessVersion) -> StartInfo:
 
 @lru_cache(maxsize=64)
 def _forms_of(forms_json: str) -> dict[str, dict[str, Any]]:
-    return {name: json.loads(text) for name, text in json.loads(forms_json).items()}
+    # Only the JSON files: e-mail templates are deployed with the forms too.
+    files = json.loads(forms_json).items()
+    return {name: json.loads(text) for name, text in files if name.endswith(".json")}
 
 
 def form_document(version: ProcessVersion, filename: str | None) -> dict[str, Any] | None:
     """A form file (schema or UI hints) as deployed with VERSION; None when not named."""
     if not filename:
         return None
-    return _forms_of(version.forms_json).get(filename)
+    return conventions.document(version, _forms_of(version.forms_json).get(filename))
 
 
 def identity_fields(schema: dict[str, Any]) -> set[str]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import re2
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
@@ -16,6 +18,17 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .conventions import (
+    DAYS,
+    EMAIL_FOOTER,
+    FILE_PROPERTIES,
+    NOTIFY_PROPERTIES,
+    SCHEMA_FILE,
+    TRANSLATIONS,
+    marker_problems,
+    properties_of,
+    translations_problem,
+)
 from .restricted import assigned_names, compile_errors, reserved_names, unknown_names
 from .types import DiagramProblem
 
@@ -344,6 +357,7 @@ def lint_diagram(
     problems += _lint_code(root, known)
     problems += _lint_forms(root, forms)
     problems += _lint_lanes(root, allowed_lanes)
+    problems += lint_conventions(root, forms)
     if not problems:
         try:
             parse_diagram(bpmn_xml)
@@ -353,10 +367,10 @@ def lint_diagram(
 
 
 def referenced_form_files(bpmn_xml: bytes) -> list[str]:
-    """The form files the diagram names, in document order, without repeats."""
+    """The files the diagram names (forms, e-mail templates, catalogue), without repeats."""
     root = _parse_xml(bpmn_xml)
     names: list[str] = []
-    for key in FORM_PROPERTIES:
+    for key in FORM_PROPERTIES + FILE_PROPERTIES:
         for prop in root.xpath(f"//spiffworkflow:property[@name='{key}']", namespaces=NS):
             value = prop.get("value")
             if value and value not in names:
@@ -370,3 +384,58 @@ def describe_process(bpmn_xml: bytes) -> tuple[str, str]:
     process_id = executable_process_id(root)
     node = root.xpath(f"//bpmn:process[@id='{process_id}']", namespaces=NS)[0]
     return process_id, str(node.get("name") or process_id)
+
+
+# --- conventions (process/CONVENTIONS.md) ---------------------------------------------------
+
+
+def email_template_problem(name: str, text: str, with_subject: bool = True) -> str | None:
+    """Why TEXT cannot be an e-mail template (WITH_SUBJECT: a message, not a footer), or None."""
+    try:
+        SandboxedEnvironment(autoescape=False).parse(text)
+    except TemplateError as exc:
+        return f"templat surel {name} tidak valid: {exc}"
+    if with_subject and "\n\n" not in text.replace("\r\n", "\n"):
+        return f"templat surel {name}: baris pertama subjek, lalu baris kosong, lalu isi"
+    return None
+
+
+def lint_conventions(root: Any, forms: Mapping[str, str]) -> list[DiagramProblem]:
+    """Each element's convention properties and markers the app cannot use (CONVENTIONS.md)."""
+    problems: list[DiagramProblem] = []
+    for node in root.xpath("//bpmn:process | //bpmn:process//*[@id]", namespaces=NS):
+        if not isinstance(node.tag, str):
+            continue
+        element_id, name = _element_of(node)
+        problems.extend(
+            DiagramProblem(element_id, name, reason)
+            for reason in _convention_reasons(properties_of(node, own_only=True), forms)
+        )
+    return problems
+
+
+def _convention_reasons(props: Mapping[str, str], forms: Mapping[str, str]) -> list[str]:
+    reasons = []
+    for key in NOTIFY_PROPERTIES + (EMAIL_FOOTER,):
+        filename = props.get(key)
+        if filename is None:
+            continue
+        if filename not in forms:
+            reasons.append(f"{key}: templat surel {filename} tidak ada")
+            continue
+        reason = email_template_problem(filename, forms[filename], key != EMAIL_FOOTER)
+        if reason:
+            reasons.append(f"{key}: {reason}")
+    if TRANSLATIONS in props:
+        reason = translations_problem(forms.get(props[TRANSLATIONS]))
+        if reason:
+            reasons.append(f"{TRANSLATIONS}: berkas terjemahan {props[TRANSLATIONS]} {reason}")
+    if DAYS in props and not props[DAYS].strip().isdigit():
+        reasons.append(f"{DAYS}: '{props[DAYS]}' bukan jumlah hari kerja")
+    schema_file = props.get(SCHEMA_FILE, "")
+    try:
+        schema = json.loads(forms[schema_file]) if schema_file in forms else None
+    except (ValueError, RecursionError):
+        schema = None  # _lint_forms reports it
+    reasons.extend(f"{schema_file}: {reason}" for reason in marker_problems(schema))
+    return reasons

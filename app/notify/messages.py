@@ -1,8 +1,14 @@
-"""Turning recorded case events into outbox messages, inside the step's own transaction."""
+"""Turning recorded case events into outbox messages, inside the step's own transaction.
+
+Which message goes out when is the diagram's business (process/CONVENTIONS.md): `notifyPublic`
+and `notifyLeads` on an element name an e-mail template deployed with the version.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
@@ -10,18 +16,25 @@ from sqlalchemy.orm import Session
 
 from ..auth.roles import PELANGGAN
 from ..auth.service import team_leads
-from ..cases import queries
+from ..cases import conventions, queries
 from ..cases.identity import contact_email
 from ..cases.models import Case, CaseEvent, HumanTask
+from ..engine.conventions import (
+    NOTIFY_LEADS,
+    NOTIFY_PUBLIC,
+    ElementConventions,
+    ProcessConventions,
+)
 from ..public import wording
 from ..public.links import base_url, tracking_url
+from .emails import TemplateProblem, render, render_text
 from .service import COMPLAINANT, access_code_message, add_message
 
-SIGNATURE = (
-    "\n\nSalam,\nPetugas Pengelola Layanan Pengaduan\n"
-    "Dinas Kependudukan dan Catatan Sipil Kabupaten Musi Rawas\n\n"
-    "Pesan ini dikirim otomatis; mohon tidak membalas surel ini."
-)
+log = logging.getLogger(__name__)
+
+# Events that stand for an element having run: the start, an end, a script or intermediate event.
+ELEMENT_EVENTS = ("case_submitted", "case_closed", "sla_breached", "milestone_reached",
+                  "timer_fired")
 
 
 def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
@@ -29,102 +42,110 @@ def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
     """Queue the e-mails the events call for, in the same transaction as the events."""
     if not events:
         return
-    # The address is read only to know whether to write; the row names "the complainant".
-    email = COMPLAINANT if _complainant_email(session, case) else None
+    outbox = _Outbox(session, case)
+    done: set[str] = set()
     for event in events:
-        if event.type == "case_submitted" and email:
-            _receipt(session, case, email)
-            if access_code:
-                access_code_message(session, case, access_code, email)
-        elif event.type == "case_closed" and email:
-            _closed(session, case, event, email)
-        elif event.type == "sla_breached":
-            _sla_breached(session, case)
-    if email:
-        for task in _new_public_tasks(session, case, events[0].occurred_at):
-            _public_task(session, case, task, email)
+        if event.type in ELEMENT_EVENTS and event.bpmn_id and event.bpmn_id not in done:
+            done.add(event.bpmn_id)
+            outbox.element_ran(outbox.conv.element(event.bpmn_id))
+        if event.type == "case_submitted" and access_code and outbox.email:
+            access_code_message(session, case, access_code, outbox.email)
+    for task in _new_tasks(session, case, events[0].occurred_at):
+        outbox.task_ready(task)
 
 
-def _complainant_email(session: Session, case: Case) -> str | None:
-    return contact_email(case.id, session)
-
-
-def _new_public_tasks(session: Session, case: Case, since: datetime) -> list[HumanTask]:
+def _new_tasks(session: Session, case: Case, since: datetime) -> list[HumanTask]:
     return list(session.scalars(
         select(HumanTask).where(
             HumanTask.case_id == case.id, HumanTask.status == "ready",
-            HumanTask.lane == PELANGGAN, HumanTask.created_at >= since,
+            HumanTask.created_at >= since,
         ).order_by(HumanTask.created_at)
     ))
 
 
-def _receipt(session: Session, case: Case, email: str) -> None:
-    body = (
-        "Yth. Bapak/Ibu,\n\n"
-        f"Pengaduan Anda \"{case.subject}\" telah kami terima dengan nomor pelacakan "
-        f"{case.tracking_code}.\n\n"
-        "Standar pelayanan kami: pengaduan dijawab paling lama 5 hari kerja.\n"
-        f"Pantau perkembangannya di {tracking_url(case.tracking_code)} dengan nomor pelacakan dan "
-        "kode akses yang ditampilkan saat pengaduan dikirim. Demi keamanan, kode akses tidak "
-        "dikirim lewat surel kecuali Anda memintanya."
-    )
-    add_message(session, email, f"Pengaduan {case.tracking_code} telah diterima", body + SIGNATURE,
-                kind="receipt", case_id=case.id)
+class _Outbox:
+    """The messages of one case's step: who receives what, worded by the version's templates."""
 
+    def __init__(self, session: Session, case: Case) -> None:
+        self.session = session
+        self.case = case
+        self.conv: ProcessConventions = conventions.of(case.process_version)
+        # The address is read only to know whether to write; the row names "the complainant".
+        self.email = COMPLAINANT if contact_email(case.id, session) else None
+        self._entries: list[queries.HistoryEntry] | None = None
 
-def _public_task(session: Session, case: Case, task: HumanTask, email: str) -> None:
-    entries = queries.history(case, session)
-    link = tracking_url(case.tracking_code)
-    if task.bpmn_id == "lengkapi_data":
-        request = wording.requested_data(entries) or "(lihat halaman pelacakan)"
-        subject = f"Pengaduan {case.tracking_code}: mohon lengkapi data"
-        body = (
-            "Yth. Bapak/Ibu,\n\nPetugas memerlukan data tambahan untuk memproses pengaduan "
-            f"{case.tracking_code}:\n\n{request}\n\n"
-            f"Lengkapi data di {link} dalam 10 hari kerja. Tanpa balasan, pengaduan ditutup "
-            "otomatis."
-        )
-        kind = "data_request"
-    elif task.bpmn_id == "konfirmasi_jawaban":
-        answers = wording.delivered_answers(entries)
-        text = answers[-1].text if answers else "(lihat halaman pelacakan)"
-        subject = f"Jawaban atas pengaduan {case.tracking_code}"
-        body = (
-            f"Yth. Bapak/Ibu,\n\nBerikut jawaban atas pengaduan {case.tracking_code}:\n\n{text}\n\n"
-            f"Mohon nyatakan apakah jawaban ini sesuai harapan Anda dan beri penilaian di {link}. "
-            "Bila belum sesuai, pengaduan akan ditelaah ulang."
-        )
-        kind = "answer"
-    else:
-        subject = f"Pengaduan {case.tracking_code}: {task.public_status or task.name}"
-        body = f"Yth. Bapak/Ibu,\n\nAda yang perlu Anda lakukan untuk pengaduan ini di {link}."
-        kind = "task"
-    add_message(session, email, subject, body + SIGNATURE, kind=kind, case_id=case.id)
+    def element_ran(self, element: ElementConventions | None) -> None:
+        """Send what an element that ran (start, end, script, event) names."""
+        if element is None:
+            return
+        self._public(element)
+        self._leads(element)
 
+    def task_ready(self, task: HumanTask) -> None:
+        """Send what a task that now waits names; a public task without a template gets a note."""
+        element = self.conv.element(task.bpmn_id)
+        if element is not None and element.notification(NOTIFY_PUBLIC):
+            self._public(element)
+        elif task.lane == PELANGGAN and self.email:
+            subject = f"Pengaduan {self.case.tracking_code}: {task.public_status or task.name}"
+            body = ("Yth. Bapak/Ibu,\n\nAda yang perlu Anda lakukan untuk pengaduan ini di "
+                    f"{tracking_url(self.case.tracking_code)}.")
+            add_message(self.session, self.email, subject, self._signed(body), kind="task",
+                        case_id=self.case.id)
+        if element is not None:
+            self._leads(element)
 
-def _closed(session: Session, case: Case, event: CaseEvent, email: str) -> None:
-    if event.bpmn_id == "akhir_selesai":
-        return  # the complainant closed it themselves by accepting the answer
-    body = f"Yth. Bapak/Ibu,\n\nPengaduan {case.tracking_code} ditutup: {case.outcome_label}."
-    kind = "closed"
-    found = wording.referral(queries.history(case, session))
-    if found is not None:
-        body += f"\n\nPengaduan Anda dirujuk ke {found.agency}.\n\n{found.message}"
-        kind = "referral"
-    body += f"\n\nRincian: {tracking_url(case.tracking_code)}"
-    add_message(session, email, f"Pengaduan {case.tracking_code} ditutup", body + SIGNATURE,
-                kind=kind, case_id=case.id)
+    def _public(self, element: ElementConventions) -> None:
+        name = element.notification(NOTIFY_PUBLIC)
+        if name and self.email:
+            self._send(self.email, name, element, {})
 
+    def _leads(self, element: ElementConventions) -> None:
+        """Tell each team lead; the templates get the case, never the complainant."""
+        name = element.notification(NOTIFY_LEADS)
+        if not name:
+            return
+        for lead in team_leads():
+            if lead.email:
+                self._send(lead.email, name, element, {"penerima": lead.full_name})
 
-def _sla_breached(session: Session, case: Case) -> None:
-    """Tell each team lead; the message names the case, never the complainant."""
-    for lead in team_leads():
-        if not lead.email:
-            continue
-        body = (
-            f"Yth. {lead.full_name},\n\nPengaduan {case.tracking_code} (\"{case.subject}\") belum "
-            "dijawab dalam standar pelayanan 5 hari kerja. Mohon segera ditindaklanjuti.\n\n"
-            f"Kotak tugas: {base_url()}/tugas"
-        )
-        add_message(session, lead.email, f"Standar layanan terlampaui: {case.tracking_code}",
-                    body + SIGNATURE, kind="sla_breached", case_id=case.id)
+    def _send(self, to: str, name: str, element: ElementConventions,
+              extra: dict[str, Any]) -> None:
+        try:
+            email = render(self.conv.files, name, {**self._context(element), **extra})
+        except TemplateProblem:
+            # The deploy lint parsed the template; what fails now is logged, not the case's step.
+            log.exception("e-mail template failed: case=%s element=%s template=%s",
+                          self.case.id, element.element_id, name)
+            return
+        add_message(self.session, to, email.subject, self._signed(email.body),
+                    kind=PurePosixPath(name).stem, case_id=self.case.id)
+
+    def _context(self, element: ElementConventions) -> dict[str, Any]:
+        if self._entries is None:  # the events are all recorded before subscribers run
+            self._entries = queries.history(self.case, self.session)
+        entries = self._entries
+        answers = wording.delivered_answers(entries, self.conv)
+        return {
+            "nomor": self.case.tracking_code,
+            "judul": self.case.subject,
+            "tautan": tracking_url(self.case.tracking_code),
+            "hasil": self.case.outcome_label or "",
+            "permintaan": wording.requested_data(entries, self.conv),
+            "jawaban": answers[-1].text if answers else None,
+            "publik": wording.public_values(entries, self.conv),
+            "hari_standar": self.conv.service_days,
+            "hari_batas": element.deadline_days,
+            "kotak_tugas": f"{base_url()}/tugas",
+        }
+
+    def _signed(self, body: str) -> str:
+        footer = self.conv.email_footer
+        if not footer:
+            return body
+        try:
+            text = render_text(self.conv.files, footer, {}).strip("\n")
+        except TemplateProblem:
+            log.exception("e-mail footer failed: case=%s template=%s", self.case.id, footer)
+            return body
+        return f"{body}\n\n{text}"

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..auth.roles import PELANGGAN
-from ..cases import queries
+from ..cases import conventions, queries
 from ..cases import service as cases
 from ..cases.attachments import (
     AttachmentRejected,
@@ -74,12 +75,13 @@ class TrackingView:
     case: Case
     timeline: list[wording.TimelineItem]
     answers: list[wording.Answer]
-    referral: wording.Referral | None
+    notes: list[wording.PublicNote]
     requested_data: str | None
     tasks: list[HumanTask]
     submitted: dict[str, Any]
     spec: FormSpec
     attachments: list[Attachment] = field(default_factory=list)
+    hidden_fields: list[str] = field(default_factory=list)
 
 
 def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None) -> FormSpec:
@@ -252,19 +254,21 @@ def find_case(tracking_code: str) -> Case | None:
 def tracking_view(case: Case) -> TrackingView:
     """What the tracking page shows: never identity, never staff names or internal notes."""
     entries = queries.history(case)
-    allowed = wording.public_attachment_ids(entries)
     version = case.process_version
+    conv, t = conventions.of(version), partial(conventions.text, version)
+    allowed = wording.public_attachment_ids(entries, conv)
     info = cases.start_info(version)
     return TrackingView(
         case=case,
-        timeline=wording.timeline(entries, case.kanal),
-        answers=wording.delivered_answers(entries),
-        referral=wording.referral(entries),
-        requested_data=wording.requested_data(entries),
+        timeline=wording.timeline(entries, conv, t),
+        answers=wording.delivered_answers(entries, conv),
+        notes=wording.public_notes(entries, conv, t),
+        requested_data=wording.requested_data(entries, conv),
         tasks=public_tasks(case),
         submitted=queries.submitted_data(case),
         spec=_spec(version, info.form.schema_file, info.form.ui_file),
         attachments=[a for a in case_attachments(case.id) if a.id in allowed],
+        hidden_fields=wording.hidden_on_summary(conv, info.bpmn_id),
     )
 
 
@@ -293,7 +297,8 @@ def complete(case: Case, task: HumanTask, form: MultiDict[str, str],
 
 def public_attachment(case: Case, attachment_id: str) -> tuple[Attachment, Path] | None:
     """An attachment the complainant may download, with its path; None otherwise."""
-    allowed = wording.public_attachment_ids(queries.history(case))
+    conv = conventions.of(case.process_version)
+    allowed = wording.public_attachment_ids(queries.history(case), conv)
     if attachment_id not in allowed:
         return None
     attachment = get_session().get(Attachment, attachment_id)

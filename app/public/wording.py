@@ -1,12 +1,13 @@
-"""What the public may read about a case, in plain Indonesian: timeline, requests, answers.
+"""What the public may read about a case, in plain words: timeline, requests, answers, notes.
 
-Everything here is derived from the event log. Staff names and ids never appear: an event's actor
-is read only to tell "Anda" (the public) from "petugas" (anyone on the office's side).
+Everything here is derived from the event log and worded by the deployed version's conventions
+(process/CONVENTIONS.md): `publicText` on tasks, `x-publik` on form fields and options. Staff
+names and ids never appear: an event's actor only tells "Anda" (the public) from the office.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,32 +15,14 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..cases.queries import HistoryEntry
+from ..engine.conventions import ANSWER, FIELD, REQUEST, ElementConventions, ProcessConventions
+
+ANSWERED = "answered"  # the milestone at which a drafted answer reaches the complainant
+Translate = Callable[[str], str]
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name gettext tools look for
-    """Mark MESSAGE for the catalog; it is translated with `_` where it is shown."""
-    return message
-
-
-KANAL_LABELS = {
-    "online": N_("portal daring"),
-    "kotak_saran": N_("kotak saran/pengaduan"),
-    "surat": N_("surat"),
-    "telepon": N_("telepon"),
-    "langsung": N_("kedatangan langsung"),
-    "instansi_lain": N_("SKPD/instansi lain"),
-    "lapor": "SP4N-LAPOR!",
-    "email": N_("surel"),
-}
-
-# task_completed events the public sees, by BPMN id; a callable picks the wording from the data.
-VERIFIKASI = {
-    "teruskan": N_("Pengaduan lengkap dan diteruskan ke Tim Penanganan Pengaduan"),
-    "minta_data": N_("Petugas meminta Anda melengkapi data"),
-    "bukan_wewenang": N_(
-        "Pengaduan bukan wewenang Disdukcapil dan akan dirujuk ke instansi berwenang"
-    ),
-}
+def _same(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -61,12 +44,12 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Referral:
-    """Where a complaint outside the office's authority was sent, and the office's message."""
+class PublicNote:
+    """What a completed task tells the complainant: its public fields, labelled by their titles."""
 
-    agency: str
-    message: str
-    referred_at: datetime
+    heading: str
+    items: tuple[tuple[str, str], ...]
+    occurred_at: datetime
 
 
 def _form(entry: HistoryEntry) -> dict[str, Any]:
@@ -74,109 +57,144 @@ def _form(entry: HistoryEntry) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _completions(entries: Iterable[HistoryEntry], bpmn_id: str) -> list[HistoryEntry]:
-    return [e for e in entries if e.type == "task_completed" and e.bpmn_id == bpmn_id]
+def _completions(entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
+    return [e for e in entries if e.type == "task_completed"]
 
 
-# Tasks whose completion reads the same whatever was filled in.
-FIXED_TEXTS = {
-    "tindak_lanjut_teknis": N_("Bidang teknis memberikan tindak lanjut"),
-    "susun_jawaban": N_("Jawaban disusun oleh tim"),
-    "sampaikan_jawaban": N_("Jawaban disampaikan kepada Anda"),
-    "rujuk_instansi": N_("Pengaduan dirujuk ke instansi yang berwenang"),
-    "lengkapi_data": N_("Anda melengkapi data yang diminta"),
-}
+def _event_text(entry: HistoryEntry, data: dict[str, Any], conv: ProcessConventions,
+                t: Translate) -> str | None:
+    """The chosen option's x-publik text, else the element's publicText, else its name."""
+    element = conv.element(entry.bpmn_id)
+    if element is not None:
+        text = element.form.choice_text(data) or element.public_text
+        if text:
+            return t(text)
+    # A task without wording: its name, which describes the work, never the worker.
+    name = t(entry.name) if entry.name else ""
+    return _("Tahap selesai: %(name)s", name=name) if name else None
 
 
-def _decided_text(bpmn_id: str | None, form: dict[str, Any]) -> str | None:
-    """Wording for tasks whose outcome the public should know (the decision, not the notes)."""
-    if bpmn_id == "verifikasi_pengaduan":
-        decision = VERIFIKASI.get(str(form.get("keputusan_verifikasi")))
-        return _(decision) if decision else _("Pengaduan diverifikasi")
-    if bpmn_id == "telaah_pengaduan":
-        if form.get("perlu_koordinasi"):
-            return _("Tim menelaah pengaduan dan berkoordinasi dengan bidang teknis terkait")
-        return _("Tim Penanganan Pengaduan menelaah pengaduan")
-    if bpmn_id == "konfirmasi_jawaban":
-        if form.get("sesuai_harapan") is True:
-            return _("Anda menyatakan jawaban sesuai harapan")
-        return _("Anda menyatakan jawaban belum sesuai harapan; pengaduan ditelaah ulang")
-    return None
-
-
-def _task_text(entry: HistoryEntry) -> str | None:
-    fixed = FIXED_TEXTS.get(entry.bpmn_id or "")
-    text = _(fixed) if fixed else _decided_text(entry.bpmn_id, _form(entry))
-    if text:
-        return text
-    # A task added to the diagram later: its name, which describes the work, never the worker.
-    return _("Tahap selesai: %(name)s", name=entry.name) if entry.name else None
-
-
-def timeline(entries: Iterable[HistoryEntry], kanal: str | None = None) -> list[TimelineItem]:
+def timeline(entries: Iterable[HistoryEntry], conv: ProcessConventions,
+             t: Translate = _same) -> list[TimelineItem]:
     """The events the public may see, worded for them, oldest first."""
     items = []
     for entry in entries:
         text: str | None = None
         if entry.type == "case_submitted":
-            via = KANAL_LABELS.get(kanal or "", "")
-            text = (
-                _("Pengaduan diterima melalui %(via)s", via=_(via))
-                if via
-                else _("Pengaduan diterima")
+            element = conv.element(entry.bpmn_id)
+            chosen = element.form.choice_text(entry.data) if element else None
+            text = t(chosen or (element.public_text if element else None) or "") or _(
+                "Pengaduan diterima"
             )
         elif entry.type == "task_completed":
-            text = _task_text(entry)
+            text = _event_text(entry, _form(entry), conv, t)
         elif entry.type == "case_closed":
-            text = _("Pengaduan ditutup: %(end)s", end=entry.data.get("name") or _("selesai"))
+            end = t(str(entry.data.get("name") or "")) or _("selesai")
+            text = _("Pengaduan ditutup: %(end)s", end=end)
         if text:
             items.append(TimelineItem(entry.occurred_at, text, by_you=entry.actor == "public"))
     return items
 
 
-def requested_data(entries: Iterable[HistoryEntry]) -> str | None:
-    """The officer's latest request for missing data (what the complainant is asked to supply)."""
-    for entry in reversed(_completions(entries, "verifikasi_pengaduan")):
-        form = _form(entry)
-        if form.get("keputusan_verifikasi") == "minta_data":
-            return str(form.get("data_yang_diminta") or "") or None
-    return None
+def requested_data(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> str | None:
+    """The open request: the `permintaan` value of the latest completion of a task asking one."""
+    asking = {element_id for element_id, _f in conv.with_public_role(REQUEST)}
+    fields = [f.name for _e, f in conv.with_public_role(REQUEST)]
+    latest = [e for e in _completions(entries) if e.bpmn_id in asking]
+    if not latest:
+        return None
+    form = _form(latest[-1])
+    values = [str(form[name]) for name in fields if form.get(name)]
+    return "\n\n".join(values) or None
 
 
-def delivered_answers(entries: Iterable[HistoryEntry]) -> list[Answer]:
-    """Each answer the office delivered: the draft last written before each delivery."""
+def delivered_answers(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> list[Answer]:
+    """Each answer delivered: the `jawaban` draft last written before each `answered` milestone."""
+    drafting = {element_id for element_id, _f in conv.with_public_role(ANSWER)}
     answers: list[Answer] = []
-    draft: dict[str, Any] | None = None
+    draft: HistoryEntry | None = None
     for entry in entries:
-        if entry.type != "task_completed":
-            continue
-        if entry.bpmn_id == "susun_jawaban":
-            draft = _form(entry)
-        elif entry.bpmn_id == "sampaikan_jawaban" and draft is not None:
-            ids = tuple(str(i) for i in draft.get("lampiran") or [])
-            answers.append(Answer(str(draft.get("jawaban", "")), entry.occurred_at, ids))
+        if entry.type == "task_completed" and entry.bpmn_id in drafting:
+            draft = entry
+        elif (entry.type == "milestone_reached" and entry.data.get("milestone") == ANSWERED
+              and draft is not None):
+            element = conv.element(draft.bpmn_id)
+            form = _form(draft)
+            text = "\n\n".join(
+                str(form[f.name]) for f in element.form.with_role(ANSWER) if form.get(f.name)
+            ) if element else ""
+            answers.append(Answer(text, entry.occurred_at, _file_ids(form, conv, draft)))
     return answers
 
 
-def referral(entries: Iterable[HistoryEntry]) -> Referral | None:
-    """The referral to another agency, when the complaint was referred."""
-    done = _completions(entries, "rujuk_instansi")
-    if not done:
-        return None
-    form = _form(done[-1])
-    return Referral(str(form.get("instansi_rujukan", "")),
-                    str(form.get("pesan_kepada_pelanggan", "")), done[-1].occurred_at)
+def _file_ids(form: dict[str, Any], conv: ProcessConventions, entry: HistoryEntry
+              ) -> tuple[str, ...]:
+    element = conv.element(entry.bpmn_id)
+    fields = [f for f in element.form.public_fields if f.is_file] if element else []
+    return tuple(str(i) for f in fields for i in form.get(f.name) or [])
 
 
-def public_attachment_ids(entries: Iterable[HistoryEntry]) -> set[str]:
-    """Files the complainant may download: their own uploads and those of delivered answers."""
+def public_notes(entries: Iterable[HistoryEntry], conv: ProcessConventions,
+                 t: Translate = _same) -> list[PublicNote]:
+    """What tasks with public text fields told the complainant (e.g. where it was referred)."""
+    latest: dict[str, HistoryEntry] = {}
+    for entry in _completions(entries):
+        element = conv.element(entry.bpmn_id)
+        if element and any(not f.is_file for f in element.form.with_role(FIELD)):
+            latest[entry.bpmn_id or ""] = entry
+    notes = []
+    for element_id, entry in latest.items():
+        element = conv.element(element_id)
+        if element is None:
+            continue
+        form = _form(entry)
+        items = tuple(
+            (t(f.title), str(form[f.name]))
+            for f in element.form.with_role(FIELD) if not f.is_file and form.get(f.name)
+        )
+        if items:
+            heading = t(element.public_text or element.name)
+            notes.append(PublicNote(heading, items, entry.occurred_at))
+    return sorted(notes, key=lambda n: n.occurred_at)
+
+
+def public_values(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> dict[str, Any]:
+    """The latest value of every public field, by field name (for e-mail templates)."""
+    public = {element_id: {f.name for f in e.form.public_fields}
+              for element_id, e in conv.elements.items() if e.form.public_fields}
+    values: dict[str, Any] = {}
+    for entry in _completions(entries):
+        form = _form(entry)
+        for name in public.get(entry.bpmn_id or "", ()):
+            if form.get(name) not in (None, "", []):
+                values[name] = form[name]
+    return values
+
+
+def public_attachment_ids(entries: Iterable[HistoryEntry], conv: ProcessConventions) -> set[str]:
+    """Files the complainant may download: their own uploads and those of public file fields."""
     entries = list(entries)
+    drafting = {element_id for element_id, _f in conv.with_public_role(ANSWER)}
     ids: set[str] = set()
     for entry in entries:
         if entry.type == "case_submitted":
-            ids.update(str(i) for i in entry.data.get("lampiran") or [])
+            ids.update(_own_files(entry.data, conv.element(entry.bpmn_id)))
         elif entry.type == "task_completed" and entry.actor == "public":
-            ids.update(str(i) for i in _form(entry).get("lampiran") or [])
-    for answer in delivered_answers(entries):
+            ids.update(_own_files(_form(entry), conv.element(entry.bpmn_id)))
+        elif entry.type == "task_completed" and entry.bpmn_id not in drafting:
+            ids.update(_file_ids(_form(entry), conv, entry))
+    for answer in delivered_answers(entries, conv):
         ids.update(answer.attachment_ids)
     return ids
+
+
+def _own_files(data: dict[str, Any], element: ElementConventions | None) -> list[str]:
+    """The attachment ids the complainant uploaded with a form they filled in."""
+    names = element.form.file_fields if element is not None else ()
+    return [str(i) for name in names for i in data.get(name) or []]
+
+
+def hidden_on_summary(conv: ProcessConventions, start_id: str | None) -> list[str]:
+    """Start-form fields the summary leaves out: those whose option the timeline already tells."""
+    element = conv.element(start_id)
+    return list(element.form.choice_texts) if element else []
