@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -300,11 +301,18 @@ def test_a_script_that_returns_an_object_is_refused_naming_its_variable(
     assert "urutan" in failure.value.reason and "bukan data JSON" in failure.value.reason
 
 
-def test_an_endless_escalation_script_leaves_the_case_as_it_was(tmp_path: Path) -> None:
-    """The timer worker fires the SLA escalation: an endless script fails that case alone."""
+@pytest.fixture
+def quick_app(tmp_path: Path) -> Iterator[Flask]:
+    """The app with a half-second budget for diagram code, its schema migrated."""
     app = make_test_app(tmp_path, **QUICK)
     with app.app_context():
         upgrade_database()
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+def _deploy_endless_escalation(app: Flask, tmp_path: Path) -> None:
+    """Deploy the real diagram with its SLA escalation script turned into an endless loop."""
     path = tmp_path / "lambat.bpmn"
     path.write_text(
         DIAGRAM.replace(SLA_SCRIPT, "<bpmn:script>while True:\n    pass</bpmn:script>", 1),
@@ -312,6 +320,15 @@ def test_an_endless_escalation_script_leaves_the_case_as_it_was(tmp_path: Path) 
     )
     with app.app_context():
         deploy_file(path, ROOT / "forms")
+
+
+def test_an_endless_escalation_script_leaves_the_case_as_it_was(
+    quick_app: Flask, tmp_path: Path
+) -> None:
+    """The timer worker fires the SLA escalation: an endless script fails that case alone."""
+    app = quick_app
+    _deploy_endless_escalation(app, tmp_path)
+    with app.app_context():
         case = service.submit_case(dict(START_DATA), OFFICER).case
         case_id, version, state = case.id, case.version, case.state_json
     with app.app_context():
@@ -322,15 +339,13 @@ def test_an_endless_escalation_script_leaves_the_case_as_it_was(tmp_path: Path) 
     with app.app_context():
         stored = get_session().get(Case, case_id)
         assert stored is not None and (stored.version, stored.state_json) == (version, state)
-    app.extensions["db_engine"].dispose()
 
 
 def test_an_endless_condition_in_a_request_tells_the_officer_and_changes_nothing(
-    tmp_path: Path,
+    quick_app: Flask, tmp_path: Path
 ) -> None:
-    app = make_test_app(tmp_path, **QUICK)
+    app = quick_app
     with app.app_context():
-        upgrade_database()
         ensure_demo_users()
     xml = DIAGRAM.replace(FORWARD_CONDITION, f"{FORWARD_CONDITION} and {ENDLESS}", 1)
     path = tmp_path / "lambat.bpmn"
@@ -350,23 +365,15 @@ def test_an_endless_condition_in_a_request_tells_the_officer_and_changes_nothing
     assert _case(app, tracking) == before
     assert [t.id for t in _ready(app, tracking)] == [task.id]
     assert officer.get(f"/tugas/{task.id}").status_code == 200  # still answering, task intact
-    app.extensions["db_engine"].dispose()
 
 
 def test_the_timer_sweep_fires_healthy_cases_while_an_endless_script_fails_its_own(
-    tmp_path: Path,
+    quick_app: Flask, tmp_path: Path
 ) -> None:
     """An escalation script over budget fails its case alone; other due cases still fire."""
-    app = make_test_app(tmp_path, **QUICK)
+    app = quick_app
+    _deploy_endless_escalation(app, tmp_path)
     with app.app_context():
-        upgrade_database()
-    slow = tmp_path / "lambat.bpmn"
-    slow.write_text(
-        DIAGRAM.replace(SLA_SCRIPT, "<bpmn:script>while True:\n    pass</bpmn:script>", 1),
-        encoding="utf-8",
-    )
-    with app.app_context():
-        deploy_file(slow, ROOT / "forms")
         stuck = service.submit_case(dict(START_DATA), OFFICER).case
         stuck_id, stuck_state = stuck.id, stuck.state_json
         deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
@@ -386,4 +393,3 @@ def test_the_timer_sweep_fires_healthy_cases_while_an_endless_script_fails_its_o
             select(Timer).where(Timer.case_id == stuck_id, Timer.status == "waiting")
         )
         assert timer.attempts == 1 and "dihentikan" in (timer.last_error or "")
-    app.extensions["db_engine"].dispose()
