@@ -20,7 +20,7 @@ from flask import Flask, g, got_request_exception, has_request_context, request
 from flask.logging import default_handler
 from werkzeug.wrappers import Response
 
-LOGGER_NAME = "pengaduan"
+LOGGER_NAME = "layanan"  # the app's own events (not a process id)
 logger = logging.getLogger(LOGGER_NAME)
 
 # Field names never written, whoever passes them: the complainant's identity and secrets.
