@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth.roles import PELANGGAN
 from ..cases import conventions, queries
 from ..cases import service as cases
 from ..cases.attachments import (
@@ -274,7 +273,8 @@ def tracking_view(case: Case) -> TrackingView:
 
 def public_tasks(case: Case) -> list[HumanTask]:
     """The case's tasks waiting for the complainant."""
-    return [t for t in queries.open_tasks(case) if t.lane == PELANGGAN]
+    public_lane = conventions.of(case.process_version).public_lane
+    return [t for t in queries.open_tasks(case) if t.lane and t.lane == public_lane]
 
 
 def public_task(case: Case, task_id: str) -> HumanTask | None:

@@ -27,7 +27,8 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..auth import role_required, sessions
-from ..auth.roles import PETUGAS
+from ..auth.lanes import registrar_lanes
+from ..auth.service import active_roles
 from ..cases.events import Actor
 from ..cases.models import Case
 from ..cases.service import CaseConflict, TaskUnavailable
@@ -211,14 +212,15 @@ def attachment(tracking_code: str, attachment_id: str) -> Response:
 
 
 @bp.route("/registrasi", methods=["GET", "POST"])
-@role_required(PETUGAS)
+@role_required(registrar_lanes)
 def register() -> str | Response | tuple[str, int]:
     """The desk officer records a complaint received by box, letter, phone, visit or LAPOR!."""
     start = service.start_form()
     if request.method == "GET":
         return render_template("public/register.html", start=start, values={"kanal": ""},
                                errors={}, form_token=_form_token())
-    officer = Actor("user", int(current_user.id), PETUGAS)
+    officer = Actor("user", int(current_user.id),
+                    min(active_roles(current_user) & registrar_lanes()))
     try:
         submitted = service.submit(request.form, request.files, actor=officer, kanal=None,
                                    same_browser=_issued_here())
@@ -233,7 +235,7 @@ def register() -> str | Response | tuple[str, int]:
 
 
 @bp.get("/registrasi/terdaftar")
-@role_required(PETUGAS)
+@role_required(registrar_lanes)
 def registered() -> str:
     """The new case's codes, shown once to the officer to hand to the complainant."""
     shown = sessions.take_once(session.pop("terdaftar", None))
