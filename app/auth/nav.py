@@ -21,10 +21,11 @@ class NavLink:
     key: str
 
 
-# A callable names roles read from the deployed diagrams when the page is drawn.
-_LINKS: tuple[tuple[str, Any, str, frozenset[str] | Callable[[], Iterable[str]]], ...] = (
+# A callable names, given the roles held, roles read from the deployed diagrams.
+_LINKS: tuple[tuple[str, Any, str,
+                    frozenset[str] | Callable[[set[str]], Iterable[str]]], ...] = (
     ("/tugas", _l("Kotak tugas"), "tugas",
-     lambda: {*lanes.staff_lanes(), roles.ADMINISTRATOR}),
+     lambda held: {*lanes.staff_lanes(held), roles.ADMINISTRATOR}),
     ("/registrasi", _l("Registrasi pengaduan"), "registrasi", lanes.registrar_lanes),
     ("/proses", _l("Proses"), "proses", frozenset({roles.PEMILIK_PROSES, roles.ADMINISTRATOR})),
     ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR, roles.PEMILIK_PROSES})),
@@ -37,7 +38,7 @@ def nav_links(user: Any) -> list[NavLink]:
     """The header links USER may follow today (none for anonymous visitors)."""
     held = active_roles(user)
     return [NavLink(href, label, key) for href, label, key, needs in _LINKS
-            if held & set(needs if isinstance(needs, frozenset) else needs())]
+            if held & set(needs if isinstance(needs, frozenset) else needs(held))]
 
 
 def home_path(user: Any) -> str:

@@ -227,14 +227,14 @@ def _validate_assignment(
     valid_from: date,
     valid_until: date,
 ) -> None:
-    if role not in lanes.assignable_roles():
+    if role not in lanes.assignable_roles(knowing=[role]):
         raise AuthValidationError("role", _("Peran tidak dikenal."))
-    role_divisions = lanes.divisions(role)
+    role_divisions = lanes.divisions(role, division)
     if role_divisions and division not in role_divisions:
         raise AuthValidationError("division", _("Pilih bidang untuk peran ini."))
     if not role_divisions and division:
         raise AuthValidationError("division", _("Peran ini tidak memiliki bidang."))
-    if is_team_lead and role not in lanes.leads_lanes():
+    if is_team_lead and role not in lanes.leads_lanes(knowing=[role]):
         raise AuthValidationError("is_team_lead", _("Peran ini tidak memiliki ketua."))
     if not st_number.strip():
         raise AuthValidationError("surat_tugas_number", _("Nomor Surat Tugas wajib diisi."))

@@ -38,7 +38,7 @@ def supplied_by(actor_label: str, lane: str | None) -> str:
         return PUBLIC_SIDE
     from ..auth.lanes import public_lanes  # noqa: PLC0415 - auth.lanes reads cases modules
 
-    return PUBLIC_SIDE if lane and lane in public_lanes() else STAFF_SIDE
+    return PUBLIC_SIDE if lane and lane in public_lanes([lane]) else STAFF_SIDE
 
 
 def withholds_public_side(case: Case, viewer_roles: Iterable[str]) -> bool:

@@ -218,6 +218,31 @@ def _read(bpmn_xml: bytes, files: dict[str, str]) -> ProcessConventions:
     )
 
 
+def lane_problems(bpmn_xml: bytes, reserved: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(element id, name, why) for each lane property naming no lane of the diagram, and each
+    lane named like one of the RESERVED (office) roles."""
+    root = etree.fromstring(bpmn_xml, parser=etree.XMLParser(resolve_entities=False))
+    process = _executable_process(root)
+    if process is None:
+        return []
+    names = lane_names(root)
+    problems = []
+    props = properties_of(process, own_only=True)
+    for prop in (PUBLIC_LANE, REGISTRAR_LANE, LEADS_LANE):
+        value = props.get(prop)
+        if value is not None and value not in names:
+            problems.append((str(process.get("id")), str(process.get("name") or ""),
+                             f"{prop} '{value}' bukan nama lajur diagram ini"))
+    if props.get(REGISTRAR_LANE) and props.get(REGISTRAR_LANE) == props.get(PUBLIC_LANE):
+        problems.append((str(process.get("id")), str(process.get("name") or ""),
+                         f"{REGISTRAR_LANE} tidak boleh lajur publik"))
+    for lane in root.xpath("//bpmn:lane", namespaces=NS):
+        if str(lane.get("name") or "").strip() in set(reserved):
+            problems.append((str(lane.get("id")), str(lane.get("name")),
+                             "nama lajur sama dengan peran kantor"))
+    return problems
+
+
 def lane_names(root: Any) -> tuple[str, ...]:
     """Every named lane of the diagram, in document order, without repeats."""
     names = (str(lane.get("name") or "").strip() for lane in root.xpath("//bpmn:lane",

@@ -52,7 +52,8 @@ class TaskTaken(Exception):
 
 def may_work(user: Any, task: HumanTask) -> bool:
     """True when USER holds the task's lane role today (a routed task: its division)."""
-    return task.lane in lanes.staff_lanes() and can_work_lane(user, task.lane, task.division)
+    return bool(task.lane) and task.lane in lanes.staff_lanes([task.lane or ""]) and (
+        can_work_lane(user, task.lane, task.division))
 
 
 def _led_lanes(user: Any) -> list[str]:
@@ -67,7 +68,7 @@ def may_supervise(user: Any) -> bool:
 
 def may_reassign(user: Any, task: HumanTask) -> bool:
     """Administrators reassign any staff task; a lead reassigns the tasks of the lane led."""
-    if task.lane not in lanes.staff_lanes():
+    if task.lane not in lanes.staff_lanes([task.lane or ""]):
         return False
     if roles.ADMINISTRATOR in active_roles(user):
         return True
@@ -86,7 +87,8 @@ def has_lane_role(user: Any) -> bool:
 
 def _scope(user: Any) -> ColumnElement[bool] | None:
     """The lanes (and divisions) whose tasks USER may take, as a WHERE clause; None for none."""
-    held = sorted(active_roles(user) & set(lanes.staff_lanes()))
+    roles_held = active_roles(user)
+    held = sorted(roles_held & set(lanes.staff_lanes(roles_held)))
     if not held:
         return None
     plain = [lane for lane in held if not lanes.divisions(lane)]
@@ -214,7 +216,8 @@ def _identity_matches(user: Any, filters: InboxFilters) -> list[int]:
 
     Others get nothing, so a search cannot tell them who an anonymous complainant is.
     """
-    if not filters.q or not active_roles(user) & lanes.registrar_lanes():
+    held = active_roles(user)
+    if not filters.q or not held & lanes.registrar_lanes(held):
         return []
     return identity.find_case_ids(filters.q)
 
@@ -302,7 +305,8 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
     return InboxPage(filters=filters, rows=rows, counts=counts, total=total,
                      pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), task_types=types,
                      labels=labels, views=views,
-                     identity_search=bool(active_roles(user) & lanes.registrar_lanes()))
+                     identity_search=bool(active_roles(user)
+                                          & lanes.registrar_lanes(active_roles(user))))
 
 
 def _task_types(base: ColumnElement[bool]) -> list[tuple[str, str]]:
