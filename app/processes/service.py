@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import lanes
-from ..auth.roles import OFFICE_ROLES
 from ..auth.models import User
+from ..auth.roles import OFFICE_ROLES
 from ..cases.integrity import content_hash
 from ..cases.models import Case, ProcessVersion
 from ..cases.service import PROVIDED_VARIABLES
