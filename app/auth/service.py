@@ -353,7 +353,7 @@ def is_team_lead(user: Any, today: date | None = None, lane: str | None = None) 
 def users_with_role(
     role: str, division: str | None = None, today: date | None = None
 ) -> list[User]:
-    """Active users who may work ROLE today (matching DIVISION for Bidang Teknis), by username."""
+    """Active users who may work ROLE today (matching a given DIVISION), by username."""
     stmt = (
         select(User)
         .join(RoleAssignment)

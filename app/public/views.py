@@ -1,4 +1,4 @@
-"""Public pages: submit a complaint, see the codes once, track it, do the Pelanggan tasks.
+"""Public pages: submit a complaint, see the codes once, track it, do the public lane's tasks.
 
 Also the desk officer's registration of complaints that came by other channels.
 """
@@ -174,7 +174,7 @@ def forget(tracking_code: str) -> Response:
 
 @bp.route("/lacak/<tracking_code>/tugas/<task_id>", methods=["GET", "POST"])
 def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
-    """A Pelanggan task (supply missing data, confirm the answer) done from the tracking link."""
+    """A public-lane task (supply missing data, confirm the answer) done from the tracking link."""
     case = _opened_case(tracking_code.strip().upper())
     human_task = service.public_task(case, task_id)
     if human_task is None:
