@@ -46,9 +46,12 @@ APPROVAL_TASK = """
     <bpmn:userTask id="setujui_jawaban" name="Menyetujui jawaban">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
-          <spiffworkflow:property name="formJsonSchemaFilename" value="setujui_jawaban.schema.json" />
-          <spiffworkflow:property name="formUiSchemaFilename" value="setujui_jawaban.uischema.json" />
-          <spiffworkflow:property name="publicStatus" value="Jawaban menunggu persetujuan Kepala Dinas" />
+          <spiffworkflow:property name="formJsonSchemaFilename"
+                                  value="setujui_jawaban.schema.json" />
+          <spiffworkflow:property name="formUiSchemaFilename"
+                                  value="setujui_jawaban.uischema.json" />
+          <spiffworkflow:property name="publicStatus"
+                                  value="Jawaban menunggu persetujuan Kepala Dinas" />
           <spiffworkflow:property name="notifyPublic" value="email/persetujuan.txt" />
         </spiffworkflow:properties>
       </bpmn:extensionElements>
@@ -60,16 +63,22 @@ APPROVAL_TASK = """
       <bpmn:outgoing>alur_jawaban_disetujui</bpmn:outgoing>
       <bpmn:outgoing>alur_jawaban_ditolak</bpmn:outgoing>
     </bpmn:exclusiveGateway>
-    <bpmn:sequenceFlow id="alur_ke_gw_disetujui" sourceRef="setujui_jawaban" targetRef="gw_disetujui" />
-    <bpmn:sequenceFlow id="alur_jawaban_disetujui" sourceRef="gw_disetujui" targetRef="sampaikan_jawaban">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">disetujui == True</bpmn:conditionExpression>
+    <bpmn:sequenceFlow id="alur_ke_gw_disetujui" sourceRef="setujui_jawaban"
+                       targetRef="gw_disetujui" />
+    <bpmn:sequenceFlow id="alur_jawaban_disetujui" sourceRef="gw_disetujui"
+                       targetRef="sampaikan_jawaban">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        >disetujui == True</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="alur_jawaban_ditolak" sourceRef="gw_disetujui" targetRef="susun_jawaban">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">disetujui == False</bpmn:conditionExpression>
+    <bpmn:sequenceFlow id="alur_jawaban_ditolak" sourceRef="gw_disetujui"
+                       targetRef="susun_jawaban">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        >disetujui == False</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
 """
 APPROVAL_SHAPES = """
-      <bpmndi:BPMNShape id="lane_kepala_dinas_di" bpmnElement="lane_kepala_dinas" isHorizontal="true">
+      <bpmndi:BPMNShape id="lane_kepala_dinas_di" bpmnElement="lane_kepala_dinas"
+                        isHorizontal="true">
         <dc:Bounds x="160" y="1000" width="1800" height="150" />
       </bpmndi:BPMNShape>
       <bpmndi:BPMNShape id="setujui_jawaban_di" bpmnElement="setujui_jawaban">
@@ -88,7 +97,8 @@ def _replace_once(text: str, old: str, new: str) -> str:
 
 def with_head_of_office(text: str) -> str:
     """The real diagram with a Kepala Dinas lane approving the answer before its delivery."""
-    text = _replace_once(text, "    </bpmn:laneSet>", f"""      <bpmn:lane id="lane_kepala_dinas" name="{HEAD}">
+    text = _replace_once(text, "    </bpmn:laneSet>", f"""
+      <bpmn:lane id="lane_kepala_dinas" name="{HEAD}">
         <bpmn:flowNodeRef>setujui_jawaban</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>gw_disetujui</bpmn:flowNodeRef>
       </bpmn:lane>
@@ -114,7 +124,8 @@ def with_head_of_office(text: str) -> str:
         "<bpmn:incoming>alur_ke_susun_jawaban</bpmn:incoming>\n"
         "      <bpmn:incoming>alur_jawaban_ditolak</bpmn:incoming>",
     )
-    return _replace_once(text, "    </bpmndi:BPMNPlane>", APPROVAL_SHAPES + "    </bpmndi:BPMNPlane>")
+    plane_end = "    </bpmndi:BPMNPlane>"
+    return _replace_once(text, plane_end, APPROVAL_SHAPES + plane_end)
 
 
 def changed_process(tmp_path: Path) -> tuple[Path, Path]:
@@ -206,7 +217,8 @@ def test_the_admin_page_offers_the_new_lane_once_it_is_deployed(
     option = f'<option value="{HEAD}">{HEAD}</option>'
     assert option not in client.get("/admin/pengguna/1").get_data(as_text=True)
     bpmn, forms = changed_process(tmp_path)
-    assert runner.invoke(args=["process", "deploy", str(bpmn), "--forms", str(forms)]).exit_code == 0
+    deployed = runner.invoke(args=["process", "deploy", str(bpmn), "--forms", str(forms)])
+    assert deployed.exit_code == 0, deployed.output
     page = client.get("/admin/pengguna/1").get_data(as_text=True)
     assert option in page
     response = client.post("/admin/pengguna/1/peran", data={
