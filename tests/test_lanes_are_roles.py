@@ -272,3 +272,22 @@ def test_a_lane_property_naming_no_lane_is_refused_naming_the_process(tmp_path: 
     assert [str(p) for p in problems] == [
         "pengaduan (Mekanisme Layanan Pengaduan): registrarLane 'Loket' bukan nama lajur "
         "diagram ini"]
+
+
+def test_no_python_but_the_demo_users_names_a_staff_lane_of_the_diagram() -> None:
+    text = (ROOT / "process" / "pengaduan.bpmn").read_text("utf-8")
+    public = re.search(r'name="publicLane" value="([^"]+)"', text)
+    assert public is not None
+    staff = set(re.findall(r'<bpmn:lane id="[^"]+" name="([^"]+)"', text)) - {public.group(1)}
+    assert len(staff) == 3
+    naming = {
+        str(path.relative_to(ROOT)): [n for n, line in enumerate(path.read_text("utf-8")
+                                                              .splitlines(), 1)
+                                      if any(f'"{lane}"' in line for lane in staff)]
+        for path in (ROOT / "app").rglob("*.py")
+    }
+    source = (ROOT / "app" / "auth" / "service.py").read_text("utf-8").splitlines()
+    demo = [n for n, line in enumerate(source, 1) if line.lstrip().startswith('("')]
+    found = {p: lines for p, lines in naming.items() if lines}
+    assert list(found) == ["app/auth/service.py"]
+    assert set(found["app/auth/service.py"]) <= set(demo)  # the rows of DEMO_USERS
