@@ -13,8 +13,10 @@ from werkzeug.test import TestResponse
 
 from app.auth.service import ensure_demo_users
 from app.cli import upgrade_database
+from app.processes.service import deploy_file
 from tests.support import make_test_app
 
+ROOT = Path(__file__).resolve().parent.parent
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -47,8 +49,12 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def demo_users(app: Flask) -> list[str]:
-    """The demo staff (petugas, tim, tim2, teknis_pp, teknis_pcs, pemilik, auditor, admin)."""
+    """The demo staff (petugas, tim, tim2, teknis_pp, teknis_pcs, pemilik, auditor, admin).
+
+    Their lane roles exist because the real diagram is deployed first (lanes are roles).
+    """
     with app.app_context():
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
         return ensure_demo_users()
 
 

@@ -9,9 +9,20 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.auth import roles, service
 from app.auth.models import User
-from tests.conftest import csrf_token_from, login
+from app.processes.service import deploy_file
+from tests.conftest import ROOT, csrf_token_from, login
 
 TODAY = date(2026, 6, 15)
+# The lanes of the real diagram (process/pengaduan.bpmn): roles because it is deployed.
+PELANGGAN = "Pelanggan"
+PETUGAS = "Petugas Pengelola Layanan Pengaduan"
+TIM = "Tim Penanganan Pengaduan"
+BIDANG_TEKNIS = "Bidang Teknis"
+
+
+def _deploy(app: Flask) -> None:
+    with app.app_context():
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
 
 
 def _user(username: str) -> User:
@@ -60,6 +71,7 @@ def test_logout_needs_a_post_with_csrf_token(client: FlaskClient, demo_users: li
 
 
 def test_expired_assignment_grants_nothing(app: Flask, client: FlaskClient) -> None:
+    _deploy(app)
     with app.app_context():
         user = service.create_user("lama", "Pegawai Lama", "kopi pagi di Beliti")
         service.assign_role(
@@ -71,14 +83,14 @@ def test_expired_assignment_grants_nothing(app: Flask, client: FlaskClient) -> N
         )
         service.assign_role(
             user,
-            roles.PETUGAS,
+            PETUGAS,
             surat_tugas_number="800/ST/DKCS/2025/010",
             surat_tugas_date=date(2025, 1, 2),
             valid_until=date(2025, 12, 31),
         )
         user = _user("lama")
-        assert service.can_work_lane(user, roles.PETUGAS, today=date(2025, 6, 1))
-        assert not service.can_work_lane(user, roles.PETUGAS, today=date(2026, 1, 1))
+        assert service.can_work_lane(user, PETUGAS, today=date(2025, 6, 1))
+        assert not service.can_work_lane(user, PETUGAS, today=date(2026, 1, 1))
         assert service.active_roles(user, date(2026, 1, 1)) == set()
     login(client, "lama", "kopi pagi di Beliti")
     response = client.get("/admin/pengguna")
@@ -87,11 +99,12 @@ def test_expired_assignment_grants_nothing(app: Flask, client: FlaskClient) -> N
 
 
 def test_revoked_and_future_assignments_grant_nothing(app: Flask) -> None:
+    _deploy(app)
     with app.app_context():
         user = service.create_user("baru", "Pegawai Baru", "kopi pagi di Beliti")
         now = service.assign_role(
             user,
-            roles.TIM,
+            TIM,
             surat_tugas_number="1",
             surat_tugas_date=TODAY,
             valid_until=date(2026, 12, 31),
@@ -106,11 +119,11 @@ def test_revoked_and_future_assignments_grant_nothing(app: Flask) -> None:
             valid_until=date(2026, 12, 31),
         )
         user = _user("baru")
-        assert service.active_roles(user, TODAY) == {roles.TIM}
+        assert service.active_roles(user, TODAY) == {TIM}
         assert service.is_team_lead(user, TODAY)
         service.revoke_assignment(now.id)
         user = _user("baru")
-        assert not service.can_work_lane(user, roles.TIM, today=TODAY)
+        assert not service.can_work_lane(user, TIM, today=TODAY)
         assert not service.is_team_lead(user, TODAY)
         assert service.active_roles(user, date(2026, 7, 1)) == {roles.AUDITOR}
 
@@ -118,14 +131,14 @@ def test_revoked_and_future_assignments_grant_nothing(app: Flask) -> None:
 def test_bidang_teknis_works_only_its_own_division(app: Flask, demo_users: list[str]) -> None:
     with app.app_context():
         pp = _user("teknis_pp")
-        assert service.can_work_lane(pp, roles.BIDANG_TEKNIS, "pp")
-        assert not service.can_work_lane(pp, roles.BIDANG_TEKNIS, "pcs")
-        assert not service.can_work_lane(pp, roles.TIM)
-        assert service.user_divisions(pp) == {"pp"}
-        assert [u.username for u in service.users_with_role(roles.BIDANG_TEKNIS, "pcs")] == [
+        assert service.can_work_lane(pp, BIDANG_TEKNIS, "pp")
+        assert not service.can_work_lane(pp, BIDANG_TEKNIS, "pcs")
+        assert not service.can_work_lane(pp, TIM)
+        assert service.user_divisions(pp, BIDANG_TEKNIS) == {"pp"}
+        assert [u.username for u in service.users_with_role(BIDANG_TEKNIS, "pcs")] == [
             "teknis_pcs"
         ]
-        assert not service.can_work_lane(_user("petugas"), roles.PELANGGAN)
+        assert not service.can_work_lane(_user("petugas"), PELANGGAN)
 
 
 def test_team_leads_are_the_leading_team_members(app: Flask, demo_users: list[str]) -> None:
@@ -186,7 +199,7 @@ def test_admin_creates_user_and_assigns_a_division(
         edit_url + "/peran",
         data={
             "csrf_token": token,
-            "role": roles.BIDANG_TEKNIS,
+            "role": BIDANG_TEKNIS,
             "division": "piak",
             "surat_tugas_number": "800/ST/DKCS/2026/020",
             "surat_tugas_date": "2026-01-05",
@@ -196,7 +209,7 @@ def test_admin_creates_user_and_assigns_a_division(
     assert response.status_code == 302
     with app.app_context():
         rudi = _user("rudi")
-        assert service.can_work_lane(rudi, roles.BIDANG_TEKNIS, "piak")
+        assert service.can_work_lane(rudi, BIDANG_TEKNIS, "piak")
     assert "Rudi Hartono" in client.get("/admin/pengguna").get_data(as_text=True)
 
 
@@ -223,18 +236,19 @@ def test_admin_form_errors_are_indonesian_and_keep_the_input(
         "/admin/pengguna/1/peran",
         data={
             "csrf_token": csrf_token_from(edit.get_data(as_text=True)),
-            "role": roles.BIDANG_TEKNIS,
+            "role": BIDANG_TEKNIS,
             "surat_tugas_number": "800/ST/X",
             "surat_tugas_date": "2026-01-05",
             "valid_until": "2026-12-31",
         },
     )
     assert response.status_code == 422
-    assert "Pilih bidang untuk peran Bidang Teknis." in response.get_data(as_text=True)
+    assert "Pilih bidang untuk peran ini." in response.get_data(as_text=True)
     assert 'value="800/ST/X"' in response.get_data(as_text=True)
 
 
 def test_users_cli_creates_assigns_lists_and_revokes(app: Flask, runner: FlaskCliRunner) -> None:
+    _deploy(app)
     result = runner.invoke(
         args=["users", "create", "yanti", "--name", "Yanti", "--password", "kopi pagi di Beliti"]
     )
@@ -244,7 +258,7 @@ def test_users_cli_creates_assigns_lists_and_revokes(app: Flask, runner: FlaskCl
             "users",
             "assign",
             "yanti",
-            "teknis",
+            "Bidang Teknis",
             "--division",
             "pcs",
             "--st-number",
@@ -258,13 +272,13 @@ def test_users_cli_creates_assigns_lists_and_revokes(app: Flask, runner: FlaskCl
     assert result.exit_code == 0, result.output
     with app.app_context():
         yanti = _user("yanti")
-        assert service.can_work_lane(yanti, roles.BIDANG_TEKNIS, "pcs")
+        assert service.can_work_lane(yanti, BIDANG_TEKNIS, "pcs")
         assignment_id = yanti.assignments[0].id
     listing = runner.invoke(args=["users", "list"])
     assert "yanti" in listing.output and "800/ST/DKCS/2026/030" in listing.output
     assert runner.invoke(args=["users", "revoke", str(assignment_id)]).exit_code == 0
     with app.app_context():
-        assert not service.can_work_lane(_user("yanti"), roles.BIDANG_TEKNIS, "pcs")
+        assert not service.can_work_lane(_user("yanti"), BIDANG_TEKNIS, "pcs")
 
 
 def test_users_cli_refuses_an_unknown_role(app: Flask, runner: FlaskCliRunner) -> None:

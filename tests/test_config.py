@@ -14,7 +14,8 @@ from flask.sessions import SecureCookieSessionInterface
 from app import create_app
 from app.auth.service import ensure_demo_users, get_user_by_username
 from app.cli import upgrade_database
-from tests.support import make_test_app
+from app.processes.service import deploy_file
+from tests.support import ROOT, make_test_app
 
 # The development key the repository used to publish, and the old fixed test key.
 PUBLISHED_KEYS = ("dev-only-change-me", "test")
@@ -84,6 +85,7 @@ def test_a_cookie_signed_with_a_published_key_opens_nothing_in_development(
     app = create_app("development", {"DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite'}"})
     with app.app_context():
         upgrade_database()
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")  # lanes are roles
         ensure_demo_users()
     for key in PUBLISHED_KEYS:
         client = app.test_client()

@@ -346,6 +346,7 @@ def test_an_endless_condition_in_a_request_tells_the_officer_and_changes_nothing
 ) -> None:
     app = quick_app
     with app.app_context():
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")  # lanes are roles
         ensure_demo_users()
     xml = DIAGRAM.replace(FORWARD_CONDITION, f"{FORWARD_CONDITION} and {ENDLESS}", 1)
     path = tmp_path / "lambat.bpmn"

@@ -18,8 +18,9 @@ from app.auth.passwords import common_passwords
 from app.auth.service import ensure_demo_users
 from app.cli import upgrade_database
 from app.db import utcnow
+from app.processes.service import deploy_file
 from tests.conftest import csrf_token_from, login
-from tests.support import make_test_app, postgres_schema_url
+from tests.support import ROOT, make_test_app, postgres_schema_url
 
 NEXT_INPUT = re.compile(r'name="next"[^>]*value="([^"]*)"')
 WRONG = "Nama pengguna atau kata sandi salah."
@@ -231,6 +232,7 @@ def test_sign_out_lock_and_one_time_codes_hold_on_postgresql(tmp_path: Path) -> 
         app = make_test_app(tmp_path, DATABASE_URL=url)
         with app.app_context():
             upgrade_database()
+            deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")  # lanes are roles
             ensure_demo_users()
         desk, phone = app.test_client(), app.test_client()
         login(desk, "petugas")

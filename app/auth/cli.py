@@ -7,7 +7,7 @@ from datetime import date, datetime
 import click
 from flask.cli import AppGroup
 
-from . import roles, service
+from . import lanes, service
 
 users_cli = AppGroup("users", help="Kelola pengguna dan peran (Surat Tugas).")
 
@@ -38,8 +38,9 @@ def create_command(username: str, full_name: str, password: str, email: str) -> 
 @users_cli.command("assign")
 @click.argument("username")
 @click.argument("role")
-@click.option("--division", default=None, type=click.Choice(sorted(roles.DIVISIONS)))
-@click.option("--lead", is_flag=True, help="Ketua Tim Penanganan Pengaduan.")
+@click.option("--division", default=None,
+              help="Kode bidang (pilihan dari formulir proses yang di-deploy).")
+@click.option("--lead", is_flag=True, help="Ketua lajur yang menerima surel ketua (leadsLane).")
 @click.option("--st-number", required=True, help="Nomor Surat Tugas.")
 @click.option("--st-date", required=True, callback=_parse_date, help="Tanggal Surat Tugas.")
 @click.option("--valid-from", default=None, callback=_parse_date, help="Awal berlaku.")
@@ -54,14 +55,19 @@ def assign_command(
     valid_from: date | None,
     valid_until: date,
 ) -> None:
-    """Beri peran ROLE (nama lengkap atau petugas/tim/teknis/pemilik/auditor/admin)."""
+    """Beri peran ROLE (nama lajur proses yang di-deploy, atau pemilik/auditor/admin)."""
     user = service.get_user_by_username(username)
     if user is None:
         raise click.ClickException(f"Pengguna {username} tidak ada.")
-    canonical = roles.resolve_role(role)
+    canonical = lanes.resolve_role(role)
     if canonical is None:
         raise click.ClickException(
-            f"Peran tidak dikenal: {role}. Pilihan: {', '.join(roles.ROLES)}"
+            f"Peran tidak dikenal: {role}. Pilihan: {', '.join(lanes.assignable_roles())}"
+        )
+    choices = lanes.divisions(canonical)
+    if division is not None and division not in choices:
+        raise click.ClickException(
+            f"Bidang tidak dikenal: {division}. Pilihan: {', '.join(sorted(choices)) or '-'}"
         )
     try:
         assignment = service.assign_role(

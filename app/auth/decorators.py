@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -16,9 +16,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 __all__ = ["login_required", "role_required"]
 
 
-def role_required(*wanted: str) -> Callable[[F], F]:
+def role_required(*wanted: str | Callable[[], Iterable[str]]) -> Callable[[F], F]:
     """Let a view run only for a signed-in user holding one of WANTED today; else 403.
 
+    A WANTED callable names roles read when the view runs (e.g. a lane from the diagrams).
     Anonymous visitors are sent to the sign-in page first.
     """
 
@@ -27,7 +28,8 @@ def role_required(*wanted: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-            if not has_any_role(current_user, *wanted):
+            names = [n for w in wanted for n in ([w] if isinstance(w, str) else w())]
+            if not has_any_role(current_user, *names):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from . import roles
+from . import lanes
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -115,11 +115,11 @@ class UserEditForm(FlaskForm):
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [("", _l("— pilih peran —")), *((r, r) for r in roles.ROLES)]
+    return [("", _l("— pilih peran —")), *((r, r) for r in lanes.assignable_roles())]
 
 
 def _division_choices() -> list[tuple[str, str]]:
-    return [("", _l("— tidak ada —")), *roles.DIVISIONS.items()]
+    return [("", _l("— tidak ada —")), *lanes.all_divisions().items()]
 
 
 class AssignmentForm(FlaskForm):
@@ -132,9 +132,9 @@ class AssignmentForm(FlaskForm):
         _l("Bidang"),
         choices=_division_choices,
         default="",
-        description=_l("Hanya untuk peran Bidang Teknis."),
+        description=_l("Hanya untuk peran yang memiliki bidang."),
     )
-    is_team_lead = BooleanField(_l("Ketua tim (hanya Tim Penanganan Pengaduan)"))
+    is_team_lead = BooleanField(_l("Ketua (hanya lajur yang menerima surel ketua)"))
     surat_tugas_number = StringField(
         _l("Nomor Surat Tugas"),
         validators=[DataRequired(REQUIRED), Length(max=100)],

@@ -50,9 +50,9 @@ class RoleAssignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(100))
-    # Bidang Teknis only: pp, pcs, piak or pdip (see roles.DIVISIONS).
+    # Lanes with divisions only: an option of the field its divisionExpression reads.
     division: Mapped[str | None] = mapped_column(String(10), default=None)
-    # Tim Penanganan Pengaduan only: the team lead approves drafted answers.
+    # Lanes named `leadsLane` only: the lead gets `notifyLeads` e-mails and reassigns tasks.
     is_team_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     surat_tugas_number: Mapped[str] = mapped_column(String(100))
     surat_tugas_date: Mapped[date] = mapped_column(Date)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from . import roles
+from . import lanes, roles
 from .service import active_roles
 
 
@@ -20,9 +21,12 @@ class NavLink:
     key: str
 
 
-_LINKS: tuple[tuple[str, Any, str, frozenset[str]], ...] = (
-    ("/tugas", _l("Kotak tugas"), "tugas", frozenset({*roles.STAFF_LANES, roles.ADMINISTRATOR})),
-    ("/registrasi", _l("Registrasi pengaduan"), "registrasi", frozenset({roles.PETUGAS})),
+# A callable names, given the roles held, roles read from the deployed diagrams.
+_LINKS: tuple[tuple[str, Any, str,
+                    frozenset[str] | Callable[[set[str]], Iterable[str]]], ...] = (
+    ("/tugas", _l("Kotak tugas"), "tugas",
+     lambda held: {*lanes.staff_lanes(held), roles.ADMINISTRATOR}),
+    ("/registrasi", _l("Registrasi pengaduan"), "registrasi", lanes.registrar_lanes),
     ("/proses", _l("Proses"), "proses", frozenset({roles.PEMILIK_PROSES, roles.ADMINISTRATOR})),
     ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR, roles.PEMILIK_PROSES})),
     ("/admin/pengguna", _l("Admin"), "admin", frozenset({roles.ADMINISTRATOR})),
@@ -33,7 +37,8 @@ _LINKS: tuple[tuple[str, Any, str, frozenset[str]], ...] = (
 def nav_links(user: Any) -> list[NavLink]:
     """The header links USER may follow today (none for anonymous visitors)."""
     held = active_roles(user)
-    return [NavLink(href, label, key) for href, label, key, needs in _LINKS if held & needs]
+    return [NavLink(href, label, key) for href, label, key, needs in _LINKS
+            if held & set(needs if isinstance(needs, frozenset) else needs(held))]
 
 
 def home_path(user: Any) -> str:

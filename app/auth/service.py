@@ -17,20 +17,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
 from ..logs import log_event
-from . import passwords, roles, throttle
+from . import lanes, passwords, roles, throttle
 from .models import RoleAssignment, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 DEMO_PASSWORD = "demo12345"  # nosec B105 # the documented password of `setup --demo` users
 
+# DEMO DATA ONLY: the demo users name the lanes and division codes of the shipped diagram
+# (process/pengaduan.bpmn). Nothing else in app/ names a lane; the app never branches on these.
 # (username, full name, role, division, team lead, Surat Tugas sequence number)
 DEMO_USERS: tuple[tuple[str, str, str, str | None, bool, int], ...] = (
-    ("petugas", "Siti Rahmawati", roles.PETUGAS, None, False, 1),
-    ("tim", "Ahmad Fauzi", roles.TIM, None, True, 2),
-    ("tim2", "Rina Marlina", roles.TIM, None, False, 3),
-    ("teknis_pp", "Budi Santoso", roles.BIDANG_TEKNIS, "pp", False, 4),
-    ("teknis_pcs", "Dewi Lestari", roles.BIDANG_TEKNIS, "pcs", False, 5),
+    ("petugas", "Siti Rahmawati", "Petugas Pengelola Layanan Pengaduan", None, False, 1),
+    ("tim", "Ahmad Fauzi", "Tim Penanganan Pengaduan", None, True, 2),
+    ("tim2", "Rina Marlina", "Tim Penanganan Pengaduan", None, False, 3),
+    ("teknis_pp", "Budi Santoso", "Bidang Teknis", "pp", False, 4),
+    ("teknis_pcs", "Dewi Lestari", "Bidang Teknis", "pcs", False, 5),
     ("pemilik", "Hendra Gunawan", roles.PEMILIK_PROSES, None, False, 6),
     ("auditor", "Yuliana Sari", roles.AUDITOR, None, False, 7),
     ("admin", "Administrator Sistem", roles.ADMINISTRATOR, None, False, 8),
@@ -225,16 +227,15 @@ def _validate_assignment(
     valid_from: date,
     valid_until: date,
 ) -> None:
-    if role not in roles.ROLES:
+    if role not in lanes.assignable_roles(knowing=[role]):
         raise AuthValidationError("role", _("Peran tidak dikenal."))
-    if role == roles.BIDANG_TEKNIS and division not in roles.DIVISIONS:
-        raise AuthValidationError("division", _("Pilih bidang untuk peran Bidang Teknis."))
-    if role != roles.BIDANG_TEKNIS and division:
-        raise AuthValidationError("division", _("Bidang hanya diisi untuk peran Bidang Teknis."))
-    if is_team_lead and role != roles.TIM:
-        raise AuthValidationError(
-            "is_team_lead", _("Ketua tim hanya untuk peran Tim Penanganan Pengaduan.")
-        )
+    role_divisions = lanes.divisions(role, division)
+    if role_divisions and division not in role_divisions:
+        raise AuthValidationError("division", _("Pilih bidang untuk peran ini."))
+    if not role_divisions and division:
+        raise AuthValidationError("division", _("Peran ini tidak memiliki bidang."))
+    if is_team_lead and role not in lanes.leads_lanes(knowing=[role]):
+        raise AuthValidationError("is_team_lead", _("Peran ini tidak memiliki ketua."))
     if not st_number.strip():
         raise AuthValidationError("surat_tugas_number", _("Nomor Surat Tugas wajib diisi."))
     if valid_until < valid_from:
@@ -315,29 +316,25 @@ def active_roles(user: Any, today: date | None = None) -> set[str]:
     return {a.role for a in _valid_assignments(user, today)}
 
 
-def user_divisions(user: Any, today: date | None = None) -> set[str]:
-    """The Bidang Teknis division codes USER works for today."""
-    return {
-        a.division
-        for a in _valid_assignments(user, today)
-        if a.role == roles.BIDANG_TEKNIS and a.division
-    }
+def user_divisions(user: Any, lane: str, today: date | None = None) -> set[str]:
+    """The division codes of LANE that USER works for today."""
+    return {a.division for a in _valid_assignments(user, today) if a.role == lane and a.division}
 
 
 def can_work_lane(
     user: Any, lane: str | None, division: str | None = None, today: date | None = None
 ) -> bool:
-    """True when USER may work tasks of LANE; for Bidang Teknis a given DIVISION must match.
+    """True when USER may work tasks of LANE; a given DIVISION must match the assignment's.
 
-    With division None any valid Bidang Teknis assignment suffices (a task not routed to a
-    division). The Pelanggan lane is never staff work.
+    With division None any valid assignment to the lane suffices (a task not routed to a
+    division). The public lane is never assigned to staff, so never staff work.
     """
     if not lane:
         return False
     for assignment in _valid_assignments(user, today):
         if assignment.role != lane:
             continue
-        if lane != roles.BIDANG_TEKNIS or division is None or assignment.division == division:
+        if division is None or assignment.division == division:
             return True
     return False
 
@@ -347,15 +344,16 @@ def has_any_role(user: Any, *wanted: str, today: date | None = None) -> bool:
     return bool(active_roles(user, today) & set(wanted))
 
 
-def is_team_lead(user: Any, today: date | None = None) -> bool:
-    """True when USER leads the Tim Penanganan Pengaduan today."""
-    return any(a.role == roles.TIM and a.is_team_lead for a in _valid_assignments(user, today))
+def is_team_lead(user: Any, today: date | None = None, lane: str | None = None) -> bool:
+    """True when USER leads LANE today (any lane named `leadsLane` when LANE is None)."""
+    led = {lane} if lane else lanes.leads_lanes()
+    return any(a.role in led and a.is_team_lead for a in _valid_assignments(user, today))
 
 
 def users_with_role(
     role: str, division: str | None = None, today: date | None = None
 ) -> list[User]:
-    """Active users who may work ROLE today (matching DIVISION for Bidang Teknis), by username."""
+    """Active users who may work ROLE today (matching a given DIVISION), by username."""
     stmt = (
         select(User)
         .join(RoleAssignment)
@@ -367,9 +365,12 @@ def users_with_role(
     return [u for u in candidates if can_work_lane(u, role, division, today)]
 
 
-def team_leads(today: date | None = None) -> list[User]:
-    """Active users who lead the Tim Penanganan Pengaduan today."""
-    return [u for u in users_with_role(roles.TIM, today=today) if is_team_lead(u, today)]
+def team_leads(today: date | None = None, lane: str | None = None) -> list[User]:
+    """Active users who lead LANE today (by default the lanes named `leadsLane`)."""
+    led = [lane] if lane else sorted(lanes.leads_lanes())
+    found = {u.id: u for name in led for u in users_with_role(name, today=today)
+             if is_team_lead(u, today, name)}
+    return sorted(found.values(), key=lambda u: u.username)
 
 
 # --- demo data -------------------------------------------------------------------------------

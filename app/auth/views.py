@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ..web import limiter
-from . import roles, service, sessions, throttle
+from . import lanes, roles, service, sessions, throttle
 from .decorators import role_required
 from .forms import AssignmentForm, LoginForm, UserCreateForm, UserEditForm
 from .models import User
@@ -106,7 +106,7 @@ def _render_edit(user: User, form: UserEditForm, assign_form: AssignmentForm) ->
         form=form,
         assign_form=assign_form,
         today=service.local_today(),
-        division_label=roles.division_label,
+        division_label=lanes.division_label,
         assignment_status=service.assignment_status,
     )
 

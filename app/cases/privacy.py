@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from ..auth.roles import PETUGAS
 from ..db import get_session
 from .events import PUBLIC
 from .models import Attachment, Case
@@ -35,15 +34,25 @@ PERSONAL_WHEN = "x-pribadi-bila"
 
 def supplied_by(actor_label: str, lane: str | None) -> str:
     """Which side supplied a step's material: the public actor or the public's lane is public."""
-    return PUBLIC_SIDE if actor_label == PUBLIC.label or lane == PUBLIC.role else STAFF_SIDE
+    if actor_label == PUBLIC.label:
+        return PUBLIC_SIDE
+    from ..auth.lanes import public_lanes  # noqa: PLC0415 - auth.lanes reads cases modules
+
+    return PUBLIC_SIDE if lane and lane in public_lanes([lane]) else STAFF_SIDE
 
 
 def withholds_public_side(case: Case, viewer_roles: Iterable[str]) -> bool:
     """True when a viewer with VIEWER_ROLES must not see what the public side gave CASE.
 
-    The one decision: an anonymous case's public material is for the desk officer only.
+    The one decision: an anonymous case's public material is for the desk officer only (the
+    holders of the lane its diagram names `registrarLane`).
     """
-    return bool(case.anonim) and PETUGAS not in set(viewer_roles)
+    if not case.anonim:
+        return False
+    from . import conventions  # noqa: PLC0415 - conventions imports flask_babel, keep this light
+
+    registrar = conventions.of(case.process_version).registrar_lane
+    return registrar is None or registrar not in set(viewer_roles)
 
 
 def visible_attachments(case: Case, viewer_roles: Iterable[str]) -> list[Attachment]:

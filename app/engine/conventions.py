@@ -35,6 +35,10 @@ UI_FILE = "formUiSchemaFilename"
 # Process properties.
 TRANSLATIONS = "translations"
 EMAIL_FOOTER = "emailFooter"
+PUBLIC_LANE = "publicLane"  # the lane the public works (tracking link); never a staff role
+REGISTRAR_LANE = "registrarLane"  # the staff lane that registers complaints for the public
+LEADS_LANE = "leadsLane"  # the lane whose leads receive `notifyLeads` e-mails
+DIVISION_EXPRESSION = "divisionExpression"  # user task: the field naming the task's division
 NOTIFY_PROPERTIES = (NOTIFY_PUBLIC, NOTIFY_LEADS)
 FILE_PROPERTIES = (NOTIFY_PUBLIC, NOTIFY_LEADS, TRANSLATIONS, EMAIL_FOOTER)
 
@@ -117,6 +121,17 @@ class ProcessConventions:
     translations: Mapping[str, Mapping[str, str]]
     email_footer: str | None
     files: Mapping[str, str]  # every file deployed with the version (forms, templates, catalogue)
+    lanes: tuple[str, ...] = ()  # every lane name, in diagram order
+    public_lane: str | None = None
+    registrar_lane: str | None = None
+    leads_lane: str | None = None
+    # lane -> division code -> label, from the options of the field a divisionExpression reads
+    divisions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def staff_lanes(self) -> tuple[str, ...]:
+        """The lanes staff work: every lane but the public's."""
+        return tuple(lane for lane in self.lanes if lane != self.public_lane)
 
     def element(self, element_id: str | None) -> ElementConventions | None:
         """The element with this id, if the diagram has it."""
@@ -151,6 +166,12 @@ def read_conventions(content_hash: str, bpmn_xml: bytes, files: Mapping[str, str
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[content_hash] = found
     return found
+
+
+def cached_conventions(content_hash: str) -> ProcessConventions | None:
+    """The conventions of the version with CONTENT_HASH if already read (no database read)."""
+    with _CACHE_LOCK:
+        return _CACHE.get(content_hash)
 
 
 def loaded_conventions() -> list[ProcessConventions]:
@@ -189,7 +210,82 @@ def _read(bpmn_xml: bytes, files: dict[str, str]) -> ProcessConventions:
         translations=parse_translations(files.get(process_props.get(TRANSLATIONS, ""))) or {},
         email_footer=process_props.get(EMAIL_FOOTER) or None,
         files=files,
+        lanes=lane_names(root),
+        public_lane=process_props.get(PUBLIC_LANE) or None,
+        registrar_lane=process_props.get(REGISTRAR_LANE) or None,
+        leads_lane=process_props.get(LEADS_LANE) or None,
+        divisions=lane_divisions(root, files),
     )
+
+
+def lane_problems(bpmn_xml: bytes, reserved: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(element id, name, why) for each lane property naming no lane of the diagram, and each
+    lane named like one of the RESERVED (office) roles."""
+    root = etree.fromstring(bpmn_xml, parser=etree.XMLParser(resolve_entities=False))
+    process = _executable_process(root)
+    if process is None:
+        return []
+    names = lane_names(root)
+    problems = []
+    props = properties_of(process, own_only=True)
+    for prop in (PUBLIC_LANE, REGISTRAR_LANE, LEADS_LANE):
+        value = props.get(prop)
+        if value is not None and value not in names:
+            problems.append((str(process.get("id")), str(process.get("name") or ""),
+                             f"{prop} '{value}' bukan nama lajur diagram ini"))
+    if props.get(REGISTRAR_LANE) and props.get(REGISTRAR_LANE) == props.get(PUBLIC_LANE):
+        problems.append((str(process.get("id")), str(process.get("name") or ""),
+                         f"{REGISTRAR_LANE} tidak boleh lajur publik"))
+    for lane in root.xpath("//bpmn:lane", namespaces=NS):
+        if str(lane.get("name") or "").strip() in set(reserved):
+            problems.append((str(lane.get("id")), str(lane.get("name")),
+                             "nama lajur sama dengan peran kantor"))
+    return problems
+
+
+def lane_names(root: Any) -> tuple[str, ...]:
+    """Every named lane of the diagram, in document order, without repeats."""
+    names = (str(lane.get("name") or "").strip() for lane in root.xpath("//bpmn:lane",
+                                                                        namespaces=NS))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def lane_of_elements(root: Any) -> dict[str, str]:
+    """Element id -> the name of the lane holding it."""
+    lane_of: dict[str, str] = {}
+    for lane in root.xpath("//bpmn:lane", namespaces=NS):
+        for ref in lane.xpath("bpmn:flowNodeRef", namespaces=NS):
+            lane_of[(ref.text or "").strip()] = str(lane.get("name") or "").strip()
+    return lane_of
+
+
+def lane_divisions(root: Any, files: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Lane -> division code -> label: the `oneOf` options of the field a task's
+    divisionExpression names, found in the version's forms."""
+    lane_of = lane_of_elements(root)
+    found: dict[str, dict[str, str]] = {}
+    for node in root.xpath("//bpmn:userTask", namespaces=NS):
+        expression = properties_of(node, own_only=True).get(DIVISION_EXPRESSION, "").strip()
+        lane = lane_of.get(str(node.get("id")))
+        if not expression or not lane:
+            continue
+        found.setdefault(lane, {}).update(field_options(expression, files))
+    return found
+
+
+def field_options(name: str, files: Mapping[str, str]) -> dict[str, str]:
+    """Code -> title of the `oneOf` options of the form field NAME in any of FILES."""
+    options: dict[str, str] = {}
+    for text in files.values():
+        schema = _json(text)
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        prop = props.get(name) if isinstance(props, dict) else None
+        if not isinstance(prop, dict):
+            continue
+        for option in prop.get("oneOf") or []:
+            if isinstance(option, dict) and isinstance(option.get("const"), str):
+                options[option["const"]] = str(option.get("title") or option["const"])
+    return options
 
 
 def _executable_process(root: Any) -> Any:

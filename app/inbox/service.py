@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.sql import Select
 
-from ..auth import roles
+from ..auth import lanes, roles
 from ..auth.service import (
     active_roles,
     can_work_lane,
@@ -51,22 +51,28 @@ class TaskTaken(Exception):
 
 
 def may_work(user: Any, task: HumanTask) -> bool:
-    """True when USER holds the task's lane role today (Bidang Teknis: the routed division)."""
-    return task.lane in roles.STAFF_LANES and can_work_lane(user, task.lane, task.division)
+    """True when USER holds the task's lane role today (a routed task: its division)."""
+    return bool(task.lane) and task.lane in lanes.staff_lanes([task.lane or ""]) and (
+        can_work_lane(user, task.lane, task.division))
+
+
+def _led_lanes(user: Any) -> list[str]:
+    """The `leadsLane` lanes USER leads today."""
+    return [lane for lane in sorted(lanes.leads_lanes()) if is_team_lead(user, lane=lane)]
 
 
 def may_supervise(user: Any) -> bool:
-    """True for an Administrator or the Tim team lead: they see every open task and reassign."""
-    return roles.ADMINISTRATOR in active_roles(user) or is_team_lead(user)
+    """True for an Administrator or a lead: they see every open task and reassign."""
+    return roles.ADMINISTRATOR in active_roles(user) or bool(_led_lanes(user))
 
 
 def may_reassign(user: Any, task: HumanTask) -> bool:
-    """Administrators reassign any staff task; the team lead reassigns the team's own tasks."""
-    if task.lane not in roles.STAFF_LANES:
+    """Administrators reassign any staff task; a lead reassigns the tasks of the lane led."""
+    if task.lane not in lanes.staff_lanes([task.lane or ""]):
         return False
     if roles.ADMINISTRATOR in active_roles(user):
         return True
-    return task.lane == roles.TIM and is_team_lead(user)
+    return task.lane in _led_lanes(user)
 
 
 def sees_identity(user: Any, case: Case) -> bool:
@@ -81,19 +87,21 @@ def has_lane_role(user: Any) -> bool:
 
 def _scope(user: Any) -> ColumnElement[bool] | None:
     """The lanes (and divisions) whose tasks USER may take, as a WHERE clause; None for none."""
-    lanes = sorted(active_roles(user) & set(roles.STAFF_LANES))
-    if not lanes:
+    roles_held = active_roles(user)
+    held = sorted(roles_held & set(lanes.staff_lanes(roles_held)))
+    if not held:
         return None
-    clause: ColumnElement[bool] = HumanTask.lane.in_(lanes)
-    if roles.BIDANG_TEKNIS in lanes:
+    plain = [lane for lane in held if not lanes.divisions(lane)]
+    parts: list[ColumnElement[bool]] = [HumanTask.lane.in_(plain)] if plain else []
+    for lane in held:
+        if lane in plain:
+            continue
         # A task routed to a division is for that division only; an unrouted one for any.
-        divisions = sorted(user_divisions(user))
-        clause = and_(clause, or_(
-            HumanTask.lane != roles.BIDANG_TEKNIS,
+        parts.append(and_(HumanTask.lane == lane, or_(
             HumanTask.division.is_(None),
-            HumanTask.division.in_(divisions),
-        ))
-    return clause
+            HumanTask.division.in_(sorted(user_divisions(user, lane))),
+        )))
+    return or_(*parts)
 
 
 # --- the lists ----------------------------------------------------------------------------------
@@ -198,8 +206,8 @@ def _base(view: str, user: Any) -> ColumnElement[bool] | None:
         return and_(HumanTask.status == "ready", scope, HumanTask.claimed_by.is_(None))
     if view == "semua":
         admin = roles.ADMINISTRATOR in active_roles(user)
-        lanes = list(roles.STAFF_LANES) if admin else [roles.TIM]
-        return and_(HumanTask.status == "ready", HumanTask.lane.in_(lanes))
+        shown = list(lanes.staff_lanes()) if admin else _led_lanes(user)
+        return and_(HumanTask.status == "ready", HumanTask.lane.in_(shown))
     return None
 
 
@@ -208,7 +216,8 @@ def _identity_matches(user: Any, filters: InboxFilters) -> list[int]:
 
     Others get nothing, so a search cannot tell them who an anonymous complainant is.
     """
-    if not filters.q or roles.PETUGAS not in active_roles(user):
+    held = active_roles(user)
+    if not filters.q or not held & lanes.registrar_lanes(held):
         return []
     return identity.find_case_ids(filters.q)
 
@@ -296,7 +305,8 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
     return InboxPage(filters=filters, rows=rows, counts=counts, total=total,
                      pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), task_types=types,
                      labels=labels, views=views,
-                     identity_search=roles.PETUGAS in active_roles(user))
+                     identity_search=bool(active_roles(user)
+                                          & lanes.registrar_lanes(active_roles(user))))
 
 
 def _task_types(base: ColumnElement[bool]) -> list[tuple[str, str]]:

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth.roles import PELANGGAN
 from ..auth.service import team_leads
 from ..cases import conventions, queries
 from ..cases.identity import contact_email
@@ -86,7 +85,7 @@ class _Outbox:
         element = self.conv.element(task.bpmn_id)
         if element is not None and element.notification(NOTIFY_PUBLIC):
             self._public(element)
-        elif task.lane == PELANGGAN and self.email:
+        elif task.lane and task.lane == self.conv.public_lane and self.email:
             subject = f"Pengaduan {self.case.tracking_code}: {task.public_status or task.name}"
             body = ("Yth. Bapak/Ibu,\n\nAda yang perlu Anda lakukan untuk pengaduan ini di "
                     f"{tracking_url(self.case.tracking_code)}.")
@@ -101,11 +100,11 @@ class _Outbox:
             self._send(self.email, name, element, {})
 
     def _leads(self, element: ElementConventions) -> None:
-        """Tell each team lead; the templates get the case, never the complainant."""
+        """Tell each lead of the `leadsLane`; the templates get the case, never the complainant."""
         name = element.notification(NOTIFY_LEADS)
-        if not name:
+        if not name or not self.conv.leads_lane:
             return
-        for lead in team_leads():
+        for lead in team_leads(lane=self.conv.leads_lane):
             if lead.email:
                 self._send(lead.email, name, element, {"penerima": lead.full_name})
 

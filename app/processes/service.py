@@ -13,13 +13,15 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..auth import lanes
 from ..auth.models import User
-from ..auth.roles import LANE_ROLES
+from ..auth.roles import OFFICE_ROLES
 from ..cases.integrity import content_hash
 from ..cases.models import Case, ProcessVersion
 from ..cases.service import PROVIDED_VARIABLES
 from ..db import get_session, utcnow
 from ..engine import DiagramError, DiagramProblem, lint_diagram, referenced_form_files
+from ..engine.conventions import lane_problems
 from ..engine.diagram import NS, describe_process
 from ..logs import log_event
 
@@ -51,11 +53,12 @@ def read_forms(bpmn_xml: bytes, forms_dir: Path) -> dict[str, str]:
 def validate(bpmn_xml: bytes, forms: dict[str, str]) -> list[DiagramProblem]:
     """Every reason this diagram with these forms cannot be deployed (empty when it can)."""
     try:
-        return lint_diagram(
-            bpmn_xml, forms, allowed_lanes=set(LANE_ROLES), provided_names=PROVIDED_VARIABLES
-        )
+        # Every lane is a role (process/CONVENTIONS.md): a lane is refused only for taking an
+        # office role's name; the lane properties must name lanes of the diagram.
+        problems = lint_diagram(bpmn_xml, forms, provided_names=PROVIDED_VARIABLES)
     except DiagramError as exc:
         return exc.problems
+    return problems + [DiagramProblem(*found) for found in lane_problems(bpmn_xml, OFFICE_ROLES)]
 
 
 def deploy(
@@ -80,6 +83,7 @@ def deploy(
                 raise
             log_event("process_deploy_retried", process_id=process_id, attempt=attempt)
             continue
+        lanes.forget()
         log_event(
             "process_deployed",
             process_id=process_id,

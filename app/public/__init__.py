@@ -1,4 +1,4 @@
-"""Public: submission without an account, tracking by number and access code, Pelanggan tasks."""
+"""Public: submission without an account, tracking by number and code, public-lane tasks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Public services: submit or register a complaint, open a case by its codes, do a Pelanggan task.
+"""Public services: submit or register a complaint, open a case by its codes, do a public task.
 
 Each function that writes is one transaction (through app.cases.service, which commits); uploads
 are checked by content before anything is stored, so a refused form leaves no rows and no files.
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth.roles import PELANGGAN
 from ..cases import conventions, queries
 from ..cases import service as cases
 from ..cases.attachments import (
@@ -274,11 +273,12 @@ def tracking_view(case: Case) -> TrackingView:
 
 def public_tasks(case: Case) -> list[HumanTask]:
     """The case's tasks waiting for the complainant."""
-    return [t for t in queries.open_tasks(case) if t.lane == PELANGGAN]
+    public_lane = conventions.of(case.process_version).public_lane
+    return [t for t in queries.open_tasks(case) if t.lane and t.lane == public_lane]
 
 
 def public_task(case: Case, task_id: str) -> HumanTask | None:
-    """A ready Pelanggan task of CASE, or None (other lanes' tasks are never reachable here)."""
+    """A ready public-lane task of CASE, or None (other lanes' tasks are never reachable here)."""
     return next((t for t in public_tasks(case) if t.id == task_id), None)
 
 
@@ -289,7 +289,7 @@ def task_form(case: Case, task: HumanTask) -> FormSpec:
 
 def complete(case: Case, task: HumanTask, form: MultiDict[str, str],
              files: MultiDict[str, FileStorage] | None) -> Case:
-    """Validate and complete a Pelanggan task as the public; raises FormInvalid or cases' errors."""
+    """Validate and complete a public-lane task; raises FormInvalid or cases' errors."""
     data, uploads = _parse(task_form(case, task), form, files, (), {})
     ids = _store_files(data, uploads, PUBLIC)
     return cases.complete_task(task.id, data, PUBLIC, attachment_ids=ids)

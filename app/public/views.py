@@ -1,4 +1,4 @@
-"""Public pages: submit a complaint, see the codes once, track it, do the Pelanggan tasks.
+"""Public pages: submit a complaint, see the codes once, track it, do the public lane's tasks.
 
 Also the desk officer's registration of complaints that came by other channels.
 """
@@ -27,7 +27,8 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..auth import role_required, sessions
-from ..auth.roles import PETUGAS
+from ..auth.lanes import registrar_lanes
+from ..auth.service import active_roles
 from ..cases.events import Actor
 from ..cases.models import Case
 from ..cases.service import CaseConflict, TaskUnavailable
@@ -173,7 +174,7 @@ def forget(tracking_code: str) -> Response:
 
 @bp.route("/lacak/<tracking_code>/tugas/<task_id>", methods=["GET", "POST"])
 def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
-    """A Pelanggan task (supply missing data, confirm the answer) done from the tracking link."""
+    """A public-lane task (supply missing data, confirm the answer) done from the tracking link."""
     case = _opened_case(tracking_code.strip().upper())
     human_task = service.public_task(case, task_id)
     if human_task is None:
@@ -211,14 +212,15 @@ def attachment(tracking_code: str, attachment_id: str) -> Response:
 
 
 @bp.route("/registrasi", methods=["GET", "POST"])
-@role_required(PETUGAS)
+@role_required(registrar_lanes)
 def register() -> str | Response | tuple[str, int]:
     """The desk officer records a complaint received by box, letter, phone, visit or LAPOR!."""
     start = service.start_form()
     if request.method == "GET":
         return render_template("public/register.html", start=start, values={"kanal": ""},
                                errors={}, form_token=_form_token())
-    officer = Actor("user", int(current_user.id), PETUGAS)
+    officer = Actor("user", int(current_user.id),
+                    min(active_roles(current_user) & registrar_lanes()))
     try:
         submitted = service.submit(request.form, request.files, actor=officer, kanal=None,
                                    same_browser=_issued_here())
@@ -233,7 +235,7 @@ def register() -> str | Response | tuple[str, int]:
 
 
 @bp.get("/registrasi/terdaftar")
-@role_required(PETUGAS)
+@role_required(registrar_lanes)
 def registered() -> str:
     """The new case's codes, shown once to the officer to hand to the complainant."""
     shown = sessions.take_once(session.pop("terdaftar", None))

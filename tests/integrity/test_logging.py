@@ -131,6 +131,7 @@ def test_the_log_level_comes_from_the_configuration(
     assert client.get("/").status_code == 200
     assert client.get("/admin/outbox").status_code == 302  # not signed in: to the login page
     with app.app_context():
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")  # its lanes are roles
         ensure_demo_users()
     login(client, "petugas")
     assert client.get("/admin/outbox").status_code == 403
