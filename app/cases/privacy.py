@@ -43,7 +43,7 @@ def withholds_public_side(case: Case, viewer_roles: Iterable[str]) -> bool:
 
     The one decision: an anonymous case's public material is for the desk officer only.
     """
-    return bool(case.anonim) and PETUGAS not in set(viewer_roles)
+    return bool(case.anonymous) and PETUGAS not in set(viewer_roles)
 
 
 def visible_attachments(case: Case, viewer_roles: Iterable[str]) -> list[Attachment]:
