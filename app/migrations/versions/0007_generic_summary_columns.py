@@ -23,9 +23,10 @@ HUMAN_TASKS = {"layanan": "summary_service", "kanal": "summary_channel"}
 
 
 def _rename(table: str, names: dict[str, str]) -> None:
-    with op.batch_alter_table(table) as batch:
-        for old, new in names.items():
-            batch.alter_column(old, new_column_name=new)
+    # RENAME COLUMN in place (PostgreSQL, SQLite >= 3.25): a batch copy of `cases` would drop
+    # a table other tables' foreign keys point at.
+    for old, new in names.items():
+        op.alter_column(table, old, new_column_name=new)
 
 
 def upgrade() -> None:
