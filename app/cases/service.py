@@ -20,7 +20,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
-from ..engine.conventions import ANONYMOUS, CHANNEL, SECRET, SERVICE, SUBJECT, TYPE, summary_fields, summary_values
+from ..engine.conventions import (
+    ANONYMOUS,
+    CHANNEL,
+    SECRET,
+    SERVICE,
+    SUBJECT,
+    TYPE,
+    summary_fields,
+    summary_values,
+)
 from ..logs import error_context, log_event
 from . import conventions, identity
 from .attachments import link_attachments

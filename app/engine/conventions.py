@@ -51,7 +51,7 @@ TYPE = "type"  # the kind of case (a choice)
 SERVICE = "service"  # the service complained about (a choice, shown and filtered in the inbox)
 CHANNEL = "channel"  # how the case came in (a choice; its `default` means "the online portal")
 ANONYMOUS = "anonymous"  # true: the complainant's identity is for the desk officer only
-SECRET = "secret"  # true: the complaint is never published
+SECRET = "secret"  # nosec B105 # a role name (never published), not a password
 SUMMARY_ROLES = (SUBJECT, TYPE, SERVICE, CHANNEL, ANONYMOUS, SECRET)
 LISTED_ROLES = (SERVICE, CHANNEL)  # carried by the task index: list columns and filters
 # Keys whose string values are texts people read (translated through the catalogue).

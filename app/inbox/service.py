@@ -23,12 +23,12 @@ from ..auth.service import (
     users_with_role,
 )
 from ..cases import identity, privacy, queries
+from ..cases.conventions import language
 from ..cases.models import Attachment, Case, HumanTask
 from ..cases.service import active_version, form_document, start_info
-from ..cases.conventions import language
 from ..db import get_session, utcnow
-from ..engine.conventions import CHANNEL, LISTED_ROLES, SERVICE, summary_fields
 from ..engine import WIB, WorkingCalendar
+from ..engine.conventions import CHANNEL, LISTED_ROLES, SERVICE, summary_fields
 
 PAGE_SIZE = 20
 VIEWS = ("saya", "antrean", "selesai", "semua")

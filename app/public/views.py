@@ -216,8 +216,9 @@ def register() -> str | Response | tuple[str, int]:
     """The desk officer records a complaint received by box, letter, phone, visit or LAPOR!."""
     start = service.start_form()
     if request.method == "GET":
-        return render_template("public/register.html", start=start, values=start.registration_values,
-                               errors={}, form_token=_form_token())
+        return render_template("public/register.html", start=start,
+                               values=start.registration_values, errors={},
+                               form_token=_form_token())
     officer = Actor("user", int(current_user.id), PETUGAS)
     try:
         submitted = service.submit(request.form, request.files, actor=officer, registering=True,
