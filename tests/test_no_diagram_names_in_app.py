@@ -151,3 +151,13 @@ def test_no_element_id_process_id_or_field_name_is_written_in_app() -> None:
                    "still name the public lane; remove this mark once it is merged")
 def test_no_lane_name_is_written_in_app() -> None:
     assert _found(diagram_names(lanes=True)) == []
+
+
+def test_the_guard_finds_names_in_code_strings_attributes_and_templates(tmp_path: Path) -> None:
+    code = tmp_path / "x.py"
+    code.write_text('value = case.layanan or data["kanal"]\nlabel = "Layanan yang diadukan"\n')
+    page = tmp_path / "x.html"
+    page.write_text('<select name="kanal">\n{{ row.jenis }}\n{{ _("Jenis layanan") }}</select>\n')
+    assert {w for _, w in _python_words(code)} >= {"layanan", "kanal"}
+    assert "Layanan yang diadukan" not in {w for _, w in _python_words(code)}
+    assert sorted(_template_words(page)) == [(1, "kanal"), (2, "jenis"), (2, "row")]
