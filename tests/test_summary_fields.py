@@ -180,3 +180,16 @@ def test_an_unknown_summary_role_is_refused() -> None:
     schema = {"properties": {"judul": {"type": "string", "x-ringkasan": "judul"}}}
     [problem] = marker_problems(schema)
     assert "x-ringkasan" in problem and '"judul"' in problem and '"subject"' in problem
+
+
+def test_the_inbox_columns_and_filters_read_english_from_the_catalogue(
+    renamed_portal: Flask, client: FlaskClient
+) -> None:
+    tracking = _submit(client)
+    staff = _staff(renamed_portal)
+    staff.get("/?lang=en")
+    page = staff.get("/tugas/antrean").get_data(as_text=True)
+    assert '<label for="f-service">Service concerned</label>' in page
+    assert '<label for="f-channel">Complaint channel</label>' in page
+    assert tracking in page and "Electronic ID card (KTP-el)" in page and "Online portal" in page
+    assert "Layanan yang diadukan" not in page and "Portal daring" not in page
