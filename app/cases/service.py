@@ -293,16 +293,14 @@ def summarize(case: Case, schema: dict[str, Any], data: dict[str, Any]) -> None:
     """Set the case's summary columns from DATA's fields that SCHEMA marks `x-ringkasan`.
 
     The start form fills them; a later form that marks a field again corrects it (a changed
-    classification). A choice left empty on a later form keeps what is on record.
+    classification). A text or choice left empty keeps what is on record.
     """
     for role, value in summary_values(schema, data).items():
         column = SUMMARY_COLUMNS[role]
         if role in FLAGS:
             setattr(case, column, bool(value))
-        elif role == SUBJECT:
-            case.subject = str(value or "")[:200]
-        elif isinstance(value, str) and value:
-            setattr(case, column, value[:50])
+        elif isinstance(value, str) and value.strip():
+            setattr(case, column, value[:200] if role == SUBJECT else value[:50])
 
 
 def summary_on_record(case: Case, schema: Any) -> dict[str, Any]:
