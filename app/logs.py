@@ -24,15 +24,18 @@ LOGGER_NAME = "layanan_pengaduan"
 logger = logging.getLogger(LOGGER_NAME)
 
 # Field names never written, whoever passes them: the complainant's identity and secrets.
-# (The forms' own field names are not listed: no code of app/ writes one, which
-# tests/test_no_diagram_names_in_app.py checks, and form data is never logged whole.)
+# Defence in depth: the usual identity names are refused too, though no code of app/ passes
+# a form's field name (tests/test_no_diagram_names_in_app.py) and form data is never logged.
 FORBIDDEN_FIELDS = frozenset(
     {
+        "nama",
         "name_of_complainant",
         "nik",
+        "no_kk",
         "telepon",
         "phone",
         "email",
+        "alamat",
         "address",
         "access_code",
         "kode",
