@@ -65,7 +65,7 @@ def test_old_chains_are_resealed_and_broken_ones_stay_broken(kind: str, tmp_path
                     conn.execute(insert(tables.tables["cases"]).values(
                         id=case_id, tracking_code=f"ADU-2026-00000{case_id}",
                         access_code_hash="-", process_version_id=1, state_json="{}", version=1,
-                        status="berjalan", subject="", anonymous=False, secret=False,
+                        status="berjalan", subject="", anonim=False, rahasia=False,
                         received_at=WHEN, updated_at=WHEN, sla_breached=False))
                     conn.execute(insert(tables.tables["case_events"]),
                                  _old_chain(case_id, tamper=case_id == 2))
