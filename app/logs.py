@@ -20,10 +20,12 @@ from flask import Flask, g, got_request_exception, has_request_context, request
 from flask.logging import default_handler
 from werkzeug.wrappers import Response
 
-LOGGER_NAME = "layanan"  # the app's own events (not a process id)
+LOGGER_NAME = "layanan_pengaduan"
 logger = logging.getLogger(LOGGER_NAME)
 
 # Field names never written, whoever passes them: the complainant's identity and secrets.
+# Defence in depth: the usual identity names are refused too, though no code of app/ passes
+# a form's field name (tests/test_no_diagram_names_in_app.py) and form data is never logged.
 FORBIDDEN_FIELDS = frozenset(
     {
         "nama",

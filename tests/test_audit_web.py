@@ -93,7 +93,7 @@ def test_timeline_names_actors_and_shows_form_data_with_labels(
     page = client.get(f"/audit/kasus/{case_code}").get_data(as_text=True)
     assert "Pengaduan diajukan" in page
     assert "Tugas diselesaikan" in page
-    assert "Pelanggan" in page
+    assert "Pelapor" in page  # the public side, whatever its lane is called
     assert "Siti Rahmawati (Petugas Pengelola Layanan Pengaduan)" in page
     assert "Ahmad Fauzi (Tim Penanganan Pengaduan)" in page
     assert STUDY_ALONE["hasil_telaah"] in page  # the team's submitted study, with its label

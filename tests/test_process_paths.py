@@ -410,7 +410,7 @@ def test_identity_stays_out_of_state_tasks_and_events(store_app: Any) -> None:
     for secret in ("Siti Aminah", "1605011201900001", "081234567890", "siti@example.org"):
         assert secret not in stored
     assert case.complainant is not None and identity_of(case.id)["nama"] == "Siti Aminah"
-    assert case.anonim is True
+    assert case.anonymous is True
 
 
 def test_tracking_numbers_count_per_year(store_app: Any) -> None:

@@ -141,7 +141,7 @@ class _ActorNames:
 
     def __call__(self, actor: str, role: str | None) -> str:
         if actor == "public":
-            return str(_l("Pelanggan"))
+            return str(_l("Pelapor"))
         if actor == "system":
             return str(_l("Sistem"))
         if actor not in self.cache:

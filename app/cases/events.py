@@ -33,7 +33,7 @@ class Actor:
 
 
 SYSTEM = Actor("system")
-PUBLIC = Actor("public", role="Pelanggan")
+PUBLIC = Actor("public", role="public")  # the public side, whatever its lane is called
 
 
 def canonical_json(value: Any) -> str:

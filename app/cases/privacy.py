@@ -47,7 +47,7 @@ def withholds_public_side(case: Case, viewer_roles: Iterable[str]) -> bool:
     The one decision: an anonymous case's public material is for the desk officer only (the
     holders of the lane its diagram names `registrarLane`).
     """
-    if not case.anonim:
+    if not case.anonymous:
         return False
     from . import conventions  # noqa: PLC0415 - conventions imports flask_babel, keep this light
 

@@ -20,6 +20,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
+from ..engine.conventions import (
+    ANONYMOUS,
+    CHANNEL,
+    SECRET,
+    SERVICE,
+    SUBJECT,
+    TYPE,
+    summary_fields,
+    summary_values,
+)
 from ..logs import error_context, log_event
 from . import conventions, identity
 from .attachments import link_attachments
@@ -32,6 +42,10 @@ from .store import apply_step
 # The variables the app itself puts into a new case's data (documented for diagram authors).
 RECEIVED_AT = "tanggal_diterima"
 PROVIDED_VARIABLES = (RECEIVED_AT,)
+# Where each summary role (`x-ringkasan`, process/CONVENTIONS.md) is kept on the case.
+SUMMARY_COLUMNS = {SUBJECT: "subject", TYPE: "summary_type", SERVICE: "summary_service",
+                   CHANNEL: "summary_channel", ANONYMOUS: "anonymous", SECRET: "secret"}
+FLAGS = (ANONYMOUS, SECRET)
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -61,17 +75,19 @@ def engine() -> ProcessEngine:
     return process_engine
 
 
-def active_version(process_id: str = "pengaduan", session: Session | None = None) -> ProcessVersion:
-    """The newest deployed version of PROCESS_ID: new cases start on it."""
+def active_version(process_id: str | None = None, session: Session | None = None
+                   ) -> ProcessVersion:
+    """The newest deployed version of PROCESS_ID (default: of the process deployed last)."""
     session = session or get_session()
-    version = session.scalars(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_id == process_id)
-        .order_by(ProcessVersion.version.desc())
-        .limit(1)
-    ).first()
+    query = select(ProcessVersion)
+    if process_id is None:
+        query = query.order_by(ProcessVersion.id.desc())
+    else:
+        query = query.where(ProcessVersion.process_id == process_id).order_by(
+            ProcessVersion.version.desc())
+    version = session.scalars(query.limit(1)).first()
     if version is None:
-        raise NoProcessDeployed(process_id)
+        raise NoProcessDeployed(process_id or "")
     return version
 
 
@@ -133,7 +149,7 @@ def submit_case(
     form_data: dict[str, Any],
     actor: Actor,
     *,
-    process_id: str = "pengaduan",
+    process_id: str | None = None,
     attachment_ids: list[str] | None = None,
     share_access_code: bool = False,
     on_created: Callable[[Session, Case, str], None] | None = None,
@@ -163,15 +179,13 @@ def submit_case(
             state_json=result.state,
             status="berjalan",
             public_status=info.public_status,
-            subject=str(start_data.get("judul", ""))[:200],
-            jenis=start_data.get("jenis"),
-            layanan=start_data.get("layanan"),
-            kanal=start_data.get("kanal"),
-            anonim=bool(start_data.get("anonim")),
-            rahasia=bool(start_data.get("rahasia")),
+            subject="",
+            anonymous=False,
+            secret=False,
             received_at=now,
             updated_at=now,
         )
+        summarize(case, schema, start_data)
         session.add(case)
         session.flush()
         identity.store_identity(session, case.id, schema, personal)
@@ -243,7 +257,7 @@ def complete_task(
         human_task.completed_at = now
         human_task.draft_json = None
         link_attachments(session, attachment_ids or [], case.id, task_id, side)
-        _reclassify(case, data)
+        summarize(case, _raw_form(case.process_version, human_task.form_schema), data)
         log = EventLog(session, case)
         log.append(
             "task_completed",
@@ -270,11 +284,29 @@ def complete_task(
     return case
 
 
-def _reclassify(case: Case, data: dict[str, Any]) -> None:
-    """Keep the case's list columns in step when a task corrects the type or the service."""
-    for column in ("jenis", "layanan"):
-        if isinstance(data.get(column), str):
-            setattr(case, column, data[column])
+def _raw_form(version: ProcessVersion, filename: str | None) -> dict[str, Any]:
+    """A form file as deployed (not translated); empty when not named."""
+    return _forms_of(version.forms_json).get(filename or "") or {}
+
+
+def summarize(case: Case, schema: dict[str, Any], data: dict[str, Any]) -> None:
+    """Set the case's summary columns from DATA's fields that SCHEMA marks `x-ringkasan`.
+
+    The start form fills them; a later form that marks a field again corrects it (a changed
+    classification). A text or choice left empty keeps what is on record.
+    """
+    for role, value in summary_values(schema, data).items():
+        column = SUMMARY_COLUMNS[role]
+        if role in FLAGS:
+            setattr(case, column, bool(value))
+        elif isinstance(value, str) and value.strip():
+            setattr(case, column, value[:200] if role == SUBJECT else value[:50])
+
+
+def summary_on_record(case: Case, schema: Any) -> dict[str, Any]:
+    """The case's summary values under the names SCHEMA's marked fields carry."""
+    return {f.name: getattr(case, SUMMARY_COLUMNS[role])
+            for role, f in summary_fields(schema).items()}
 
 
 # -- timers: each case in its own transaction and error boundary --------------------------------

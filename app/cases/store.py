@@ -160,8 +160,8 @@ def _sync_tasks(
                 due_at=task.deadline or case.due_at,
                 tracking_code=case.tracking_code,
                 subject=case.subject,
-                layanan=case.layanan,
-                kanal=case.kanal,
+                summary_service=case.summary_service,
+                summary_channel=case.summary_channel,
                 received_at=case.received_at,
             )
         )

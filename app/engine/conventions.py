@@ -48,6 +48,16 @@ ANSWER = "jawaban"  # "x-publik": "jawaban": the answer, shown once a milestone=
 REQUEST = "permintaan"  # "x-publik": "permintaan": asks the complainant; shown while they act
 FIELD = "isian"  # "x-publik": true: a value the complainant reads, labelled by its title
 FIELD_MARKERS = {True: FIELD, ANSWER: ANSWER, REQUEST: REQUEST}
+# "x-ringkasan": <role> marks the fields a case is summarised by (columns, lists, filters).
+SUMMARY = "x-ringkasan"
+SUBJECT = "subject"  # the case's one-line subject (lists, tracking page, e-mails)
+TYPE = "type"  # the kind of case (a choice)
+SERVICE = "service"  # the service complained about (a choice, shown and filtered in the inbox)
+CHANNEL = "channel"  # how the case came in (a choice; its `default` means "the online portal")
+ANONYMOUS = "anonymous"  # true: the complainant's identity is for the desk officer only
+SECRET = "secret"  # nosec B105 # a role name (never published), not a password
+SUMMARY_ROLES = (SUBJECT, TYPE, SERVICE, CHANNEL, ANONYMOUS, SECRET)
+LISTED_ROLES = (SERVICE, CHANNEL)  # carried by the task index: list columns and filters
 # Keys whose string values are texts people read (translated through the catalogue).
 TEXT_KEYS = frozenset({"title", "description", "ui:title", "ui:description", "ui:help",
                        "ui:placeholder"})
@@ -386,6 +396,38 @@ def _holds_files(prop: Mapping[str, Any], hints: Mapping[str, Any]) -> bool:
     return hints.get("ui:widget") == "file"
 
 
+@dataclass(frozen=True)
+class SummaryField:
+    """A form field marked as one of the case's summary fields."""
+
+    role: str
+    name: str
+    title: str
+    options: tuple[tuple[str, str], ...] = ()  # (value, title) of its `oneOf` choices
+    default: Any = None
+
+
+def summary_fields(schema: Any) -> dict[str, SummaryField]:
+    """The fields of a form schema marked `x-ringkasan`, by role (the first marked wins)."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    found: dict[str, SummaryField] = {}
+    for name, prop in props.items() if isinstance(props, dict) else ():
+        role = prop.get(SUMMARY) if isinstance(prop, dict) else None
+        if role in SUMMARY_ROLES and role not in found:
+            options = tuple(
+                (str(o["const"]), str(o.get("title", o["const"])))
+                for o in prop.get("oneOf") or [] if isinstance(o, dict) and "const" in o
+            )
+            found[role] = SummaryField(role, str(name), str(prop.get("title") or name), options,
+                                       prop.get("default"))
+    return found
+
+
+def summary_values(schema: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary values DATA carries for a form schema's marked fields, by role."""
+    return {role: data[f.name] for role, f in summary_fields(schema).items() if f.name in data}
+
+
 def parse_translations(text: str | None) -> dict[str, dict[str, str]] | None:
     """A catalogue file `{"en": {"<Indonesian>": "<translation>"}}`; None when it is not one."""
     document = _json(text)
@@ -447,6 +489,12 @@ def marker_problems(schema: Any) -> list[str]:
             problems.append(
                 f"isian '{name}': nilai {PUBLIC} {json.dumps(marker)} tidak dikenal "
                 f'(gunakan true, "{ANSWER}" atau "{REQUEST}")'
+            )
+        role = prop.get(SUMMARY)
+        if SUMMARY in prop and role not in SUMMARY_ROLES:
+            problems.append(
+                f"isian '{name}': nilai {SUMMARY} {json.dumps(role)} tidak dikenal "
+                f"(gunakan {', '.join(json.dumps(r) for r in SUMMARY_ROLES)})"
             )
         for option in prop.get("oneOf") or []:
             if isinstance(option, dict) and PUBLIC in option and not (

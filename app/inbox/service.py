@@ -23,16 +23,16 @@ from ..auth.service import (
     users_with_role,
 )
 from ..cases import identity, privacy, queries
+from ..cases.conventions import language
 from ..cases.models import Attachment, Case, HumanTask
 from ..cases.service import active_version, form_document, start_info
 from ..db import get_session, utcnow
 from ..engine import WIB, WorkingCalendar
+from ..engine.conventions import CHANNEL, LISTED_ROLES, SERVICE, summary_fields
 
 PAGE_SIZE = 20
 VIEWS = ("saya", "antrean", "selesai", "semua")
 SORTS = ("tenggat", "-tenggat", "diterima", "-diterima")
-# The start form's choice fields the lists show as labels (and offer as filters).
-LABELLED_FIELDS = ("layanan", "kanal")
 
 
 class PermissionDenied(Exception):
@@ -113,8 +113,8 @@ class InboxFilters:
 
     view: str = "saya"
     task_type: str = ""
-    layanan: str = ""
-    kanal: str = ""
+    service: str = ""  # a value of the field marked as the service (`x-ringkasan`)
+    channel: str = ""  # a value of the field marked as the channel
     overdue: bool = False
     q: str = ""
     sort: str = "tenggat"
@@ -128,8 +128,8 @@ class InboxFilters:
         return cls(
             view=view if view in VIEWS else "saya",
             task_type=args.get("jenis_tugas", "").strip()[:100],
-            layanan=args.get("layanan", "").strip()[:50],
-            kanal=args.get("kanal", "").strip()[:50],
+            service=args.get(SERVICE, "").strip()[:50],
+            channel=args.get(CHANNEL, "").strip()[:50],
             overdue=args.get("terlambat", "") in ("1", "on", "true"),
             q=args.get("q", "").strip()[:100],
             sort=sort if sort in SORTS else "tenggat",
@@ -139,11 +139,15 @@ class InboxFilters:
     @property
     def active(self) -> bool:
         """Whether any filter narrows the list."""
-        return bool(self.task_type or self.layanan or self.kanal or self.overdue or self.q)
+        return bool(self.task_type or self.service or self.channel or self.overdue or self.q)
+
+    def value(self, role: str) -> str:
+        """The chosen value of a listed summary ROLE (SERVICE or CHANNEL)."""
+        return {SERVICE: self.service, CHANNEL: self.channel}.get(role, "")
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """The query arguments that reproduce these filters, with CHANGES applied."""
-        values = {"jenis_tugas": self.task_type, "layanan": self.layanan, "kanal": self.kanal,
+        values = {"jenis_tugas": self.task_type, SERVICE: self.service, CHANNEL: self.channel,
                   "terlambat": "1" if self.overdue else "", "q": self.q,
                   "urut": "" if self.sort == "tenggat" else self.sort,
                   "halaman": self.page if self.page > 1 else ""}
@@ -159,8 +163,7 @@ class InboxRow:
     tracking_code: str
     name: str
     subject: str
-    layanan: str
-    kanal: str
+    summary: tuple[str, ...]  # the labels of its values, one per column of InboxPage.summary
     received_on: date
     due_at: datetime | None
     days_left: int | None
@@ -188,7 +191,7 @@ class InboxPage:
     total: int
     pages: int
     task_types: list[tuple[str, str]]
-    labels: dict[str, dict[str, str]]
+    summary: list[SummaryColumn]
     views: tuple[str, ...] = field(default=("saya", "antrean", "selesai"))
     identity_search: bool = False  # the search box also finds NIK, phone and e-mail
 
@@ -227,10 +230,10 @@ def _filtered(base: ColumnElement[bool], filters: InboxFilters, now: datetime,
     clauses: list[Any] = [base]
     if filters.task_type:
         clauses.append(HumanTask.bpmn_id == filters.task_type)
-    if filters.layanan:
-        clauses.append(HumanTask.layanan == filters.layanan)
-    if filters.kanal:
-        clauses.append(HumanTask.kanal == filters.kanal)
+    if filters.service:
+        clauses.append(HumanTask.summary_service == filters.service)
+    if filters.channel:
+        clauses.append(HumanTask.summary_channel == filters.channel)
     if filters.overdue:
         clauses.append(HumanTask.due_at < now)
     if filters.q:
@@ -297,14 +300,14 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
     total = 0 if base is None else _count(
         _filtered(base, filters, now, _identity_matches(user, filters)))
     tasks = list(get_session().scalars(list_statement(user, filters, now))) if total else []
-    labels = choice_labels({c for t in tasks for c in (t.layanan, t.kanal) if c})
+    columns = summary_columns({c for t in tasks for c in _listed(t) if c})
     types = _task_types(base) if base is not None else []
-    rows = [_row(t, now, labels) for t in tasks]
+    rows = [_row(t, now, columns) for t in tasks]
     if filters.view == "semua":
         rows = _with_holders(rows)
     return InboxPage(filters=filters, rows=rows, counts=counts, total=total,
                      pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), task_types=types,
-                     labels=labels, views=views,
+                     summary=columns, views=views,
                      identity_search=bool(active_roles(user)
                                           & lanes.registrar_lanes(active_roles(user))))
 
@@ -317,12 +320,18 @@ def _task_types(base: ColumnElement[bool]) -> list[tuple[str, str]]:
     return [(bpmn_id, name) for bpmn_id, name in rows]
 
 
-def _row(task: HumanTask, now: datetime, labels: dict[str, dict[str, str]]) -> InboxRow:
+def _listed(task: HumanTask) -> tuple[str | None, ...]:
+    """The task's copies of the listed summary values, in LISTED_ROLES order."""
+    return task.summary_service, task.summary_channel
+
+
+def _row(task: HumanTask, now: datetime, columns: list[SummaryColumn]) -> InboxRow:
     days = working_days_left(task.due_at, now)
+    values = dict(zip(LISTED_ROLES, _listed(task), strict=True))
+    summary = tuple(c.options.get(values[c.role] or "", values[c.role] or "") for c in columns)
     return InboxRow(
         id=task.id, tracking_code=task.tracking_code, name=task.name, subject=task.subject,
-        layanan=labels["layanan"].get(task.layanan or "", task.layanan or ""),
-        kanal=labels["kanal"].get(task.kanal or "", task.kanal or ""),
+        summary=summary,
         received_on=task.received_at.astimezone(WIB).date(), due_at=task.due_at,
         days_left=days, overdue=task.due_at is not None and task.due_at < now,
         claimed_by=task.claimed_by, completed_at=task.completed_at, lane=task.lane,
@@ -344,38 +353,44 @@ def _with_holders(rows: list[InboxRow]) -> list[InboxRow]:
     return result
 
 
-# --- labels of the start form's choices ---------------------------------------------------------
-
-_LABEL_CACHE: dict[str, dict[str, str]] = {}
+# --- the summary fields the lists show (and offer as filters) ----------------------------------
 
 
-def choice_labels(codes: set[str] | None = None) -> dict[str, dict[str, str]]:
-    """Labels of the layanan and kanal codes, from the deployed start form (cached).
+@dataclass(frozen=True)
+class SummaryColumn:
+    """A listed summary field of the start form: its role, title and option labels."""
+
+    role: str
+    title: str
+    options: dict[str, str]
+
+
+_LABEL_CACHE: dict[str, list[SummaryColumn]] = {}
+
+
+def summary_columns(codes: set[str] | None = None) -> list[SummaryColumn]:
+    """The start form's fields marked as service and channel, titled in the UI language (cached).
 
     The cache is refreshed only when a row carries a code it does not know, so a list page
     normally reads nothing but the human_tasks table.
     """
-    known = {code for labels in _LABEL_CACHE.values() for code in labels}
-    if not _LABEL_CACHE or (codes and not codes <= known):
-        _LABEL_CACHE.clear()
-        _LABEL_CACHE.update(_load_labels())
-    return {name: dict(_LABEL_CACHE.get(name, {})) for name in LABELLED_FIELDS}
+    lang = language()
+    cached = _LABEL_CACHE.get(lang)
+    known = {code for column in cached or [] for code in column.options}
+    if cached is None or (codes and not codes <= known):
+        cached = _LABEL_CACHE[lang] = _load_columns()
+    return list(cached)
 
 
-def _load_labels() -> dict[str, dict[str, str]]:
+def _load_columns() -> list[SummaryColumn]:
     try:
         version = active_version()
     except LookupError:
-        return {name: {} for name in LABELLED_FIELDS}
+        return []
     form = start_info(version).form
-    schema = form_document(version, form.schema_file) or {}
-    props = schema.get("properties", {})
-    labels = {}
-    for name in LABELLED_FIELDS:
-        options = props.get(name, {}).get("oneOf", [])
-        labels[name] = {str(o["const"]): str(o.get("title", o["const"])) for o in options
-                        if "const" in o}
-    return labels
+    marked = summary_fields(form_document(version, form.schema_file) or {})
+    return [SummaryColumn(role, marked[role].title, dict(marked[role].options))
+            for role in LISTED_ROLES if role in marked]
 
 
 # --- claim, release, reassign -------------------------------------------------------------------

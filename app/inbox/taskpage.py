@@ -16,7 +16,14 @@ from ..cases.attachments import AttachmentRejected, Upload, save_uploads
 from ..cases.events import Actor
 from ..cases.identity import identity_of, step_personal
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
-from ..cases.service import CaseConflict, TaskUnavailable, complete_task, form_document, start_info
+from ..cases.service import (
+    CaseConflict,
+    TaskUnavailable,
+    complete_task,
+    form_document,
+    start_info,
+    summary_on_record,
+)
 from ..db import get_session, utcnow
 from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
 from .service import (
@@ -94,7 +101,7 @@ def actor_name(label: str) -> str:
     """An event's actor as people read it."""
     if label.startswith("user:") and label[5:].isdigit():
         return user_name(int(label[5:]))
-    return {"public": _("Pelanggan"), "system": _("Sistem")}.get(label, label)
+    return {"public": _("Pelapor"), "system": _("Sistem")}.get(label, label)
 
 
 def _steps(case: Case, version: ProcessVersion, withheld: bool) -> list[StepRecord]:
@@ -133,14 +140,16 @@ def _identity(case: Case, spec: FormSpec) -> list[tuple[str, str]]:
     return shown
 
 
-def _carried_over(form: FormSpec | None, submitted: dict[str, Any], case: Case) -> dict[str, Any]:
+def _carried_over(form: FormSpec | None, submitted: dict[str, Any],
+                  on_record: dict[str, Any]) -> dict[str, Any]:
     """A fresh form's values: its defaults, then the case's current answer to a same-named field.
 
-    A step that may correct the classification (jenis, layanan) so starts from what is on record.
+    A step whose form marks summary fields (a corrected classification) starts from what is on
+    record (ON_RECORD), not from the start form's first answer.
     """
     if form is None:
         return {}
-    current = {**submitted, "jenis": case.jenis, "layanan": case.layanan}
+    current = {**submitted, **on_record}
     values = dict(form.defaults)
     for f in form.fields:
         if f.widget != "file" and current.get(f.name) not in (None, "", []):
@@ -166,7 +175,8 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
     hidden = privacy.withheld_fields(start_spec, submitted, True, not shows_identity)
     submitted = privacy.redact(submitted, hidden)
     if values is None:
-        values = {**_carried_over(form, submitted, case), **(draft or {})}
+        on_record = summary_on_record(case, form_document(version, task.form_schema))
+        values = {**_carried_over(form, submitted, on_record), **(draft or {})}
     page = TaskPage(
         task=task, case=case, start_spec=start_spec, submitted=submitted,
         submitted_hidden=hidden,

@@ -94,7 +94,7 @@ def anonymous_case_ids(messages: list[Outbox]) -> set[int]:
     ids = {m.case_id for m in messages if m.case_id is not None}
     if not ids:
         return set()
-    return set(get_session().scalars(select(Case.id).where(Case.id.in_(ids), Case.anonim)))
+    return set(get_session().scalars(select(Case.id).where(Case.id.in_(ids), Case.anonymous)))
 
 
 def masked_address(address: str) -> str:

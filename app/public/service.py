@@ -37,11 +37,11 @@ from ..cases.events import PUBLIC, Actor
 from ..cases.identity import seal_text, unseal_text
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
 from ..db import get_session, utcnow
+from ..engine.conventions import CHANNEL, summary_fields
 from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
 from . import wording
 from .models import SubmissionToken
 
-ONLINE = "online"
 TOKEN_FIELD = "token_kirim"  # nosec B105 # a form field's name, not a password
 # How long a repeated POST of the same form (same browser) may show the access code again.
 REPLAY_WINDOW = timedelta(minutes=30)
@@ -65,6 +65,20 @@ class StartForm:
 
     spec: FormSpec
     identity: frozenset[str]
+    # The field marked as the case's channel (`x-ringkasan`), and its `default`: the value
+    # meaning "submitted online by the public" (process/CONVENTIONS.md).
+    channel_field: str | None = None
+    online_channel: str | None = None
+
+    @property
+    def public_hidden(self) -> tuple[str, ...]:
+        """Fields the public form does not show: the channel, which is always the online one."""
+        return (self.channel_field,) if self.channel_field and self.online_channel else ()
+
+    @property
+    def registration_values(self) -> dict[str, Any]:
+        """The registration form's first values: the desk officer picks the channel."""
+        return {self.channel_field: ""} if self.channel_field else {}
 
 
 @dataclass(frozen=True)
@@ -93,7 +107,10 @@ def start_form() -> StartForm:
     version = cases.active_version()
     info = cases.start_info(version)
     spec = _spec(version, info.form.schema_file, info.form.ui_file)
-    return StartForm(spec, frozenset(cases.identity_fields(dict(spec.schema))))
+    channel = summary_fields(spec.schema).get(CHANNEL)
+    online = channel.default if channel is not None and isinstance(channel.default, str) else None
+    return StartForm(spec, frozenset(cases.identity_fields(dict(spec.schema))),
+                     channel.name if channel is not None else None, online)
 
 
 def _uploads(files: Iterable[FileStorage]) -> list[Upload]:
@@ -199,20 +216,24 @@ def _remember(token: str) -> Callable[[Session, Case, str], None]:
 
 
 def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None, *,
-           actor: Actor = PUBLIC, kanal: str | None = ONLINE,
+           actor: Actor = PUBLIC, registering: bool = False,
            share_access_code: bool = False, same_browser: bool = False) -> Submitted:
-    """Validate the start form and start a case; the public's channel is always `online`.
+    """Validate the start form and start a case; the public's channel is always the online one.
+
+    REGISTERING: the desk officer records a complaint that came in another way and must pick
+    its channel (the field marked as the channel, see StartForm).
 
     The form's one-time token (TOKEN_FIELD) makes a repeated POST of the same rendered form
     show the first case instead of creating another; SAME_BROWSER says the token was issued
     to this browser session.
     """
     start = start_form()
-    hidden = ("kanal",) if kanal else ()
-    fixed = {"kanal": kanal} if kanal else {}
+    channel = start.channel_field
+    hidden = () if registering else start.public_hidden
+    fixed = {name: start.online_channel for name in hidden}
     data, uploads = _parse(start.spec, form, files, hidden, fixed)
-    if not kanal and not data.get("kanal"):
-        raise FormInvalid({"kanal": [_("Wajib diisi.")]}, data)
+    if registering and channel and not data.get(channel):
+        raise FormInvalid({channel: [_("Wajib diisi.")]}, data)
     token = form.get(TOKEN_FIELD, "").strip()
     if not token:
         raise FormInvalid({"__all__": [_("Formulir ini belum lengkap dimuat sehingga belum "

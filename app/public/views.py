@@ -217,12 +217,13 @@ def register() -> str | Response | tuple[str, int]:
     """The desk officer records a complaint received by box, letter, phone, visit or LAPOR!."""
     start = service.start_form()
     if request.method == "GET":
-        return render_template("public/register.html", start=start, values={"kanal": ""},
-                               errors={}, form_token=_form_token())
+        return render_template("public/register.html", start=start,
+                               values=start.registration_values, errors={},
+                               form_token=_form_token())
     officer = Actor("user", int(current_user.id),
                     min(active_roles(current_user) & registrar_lanes()))
     try:
-        submitted = service.submit(request.form, request.files, actor=officer, kanal=None,
+        submitted = service.submit(request.form, request.files, actor=officer, registering=True,
                                    same_browser=_issued_here())
     except service.FormInvalid as exc:
         token = _form_token(request.form.get(service.TOKEN_FIELD, "") if _issued_here() else "")

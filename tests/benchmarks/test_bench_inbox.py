@@ -54,7 +54,7 @@ def big_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 "completed_by": 1 if done and rng.random() < 0.1 else None,
                 "completed_at": now if done else None,
                 "tracking_code": f"ADU-2026-{n + 2:06d}", "subject": f"Pengaduan nomor {n}",
-                "layanan": rng.choice(("ktp_el", "kk", "kia")), "kanal": "online",
+                "summary_service": rng.choice(("ktp_el", "kk", "kia")), "summary_channel": "online",
                 "received_at": now,
             })
         session = get_session()

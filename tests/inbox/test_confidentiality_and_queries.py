@@ -121,7 +121,7 @@ TABLE = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 @pytest.mark.parametrize("path", ["/tugas", "/tugas/antrean", "/tugas/selesai",
-                                  "/tugas/antrean?q=KTP&terlambat=1&layanan=ktp_el"])
+                                  "/tugas/antrean?q=KTP&terlambat=1&service=ktp_el"])
 def test_the_inbox_reads_only_the_human_tasks_table(deployed: Flask, signed_in: Clients,
                                                      path: str) -> None:
     for _ in range(3):

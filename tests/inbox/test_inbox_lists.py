@@ -71,8 +71,8 @@ def test_filters_by_text_service_channel_and_task_type(deployed: Flask,
     assert first in text(client.get("/tugas/antrean?q=loket"))
     assert first not in text(client.get(f"/tugas/antrean?q={second}"))
     assert second in text(client.get(f"/tugas/antrean?q={second.lower()}"))
-    assert first not in text(client.get("/tugas/antrean?layanan=akta_kelahiran"))
-    by_channel = text(client.get("/tugas/antrean?kanal=surat"))
+    assert first not in text(client.get("/tugas/antrean?service=akta_kelahiran"))
+    by_channel = text(client.get("/tugas/antrean?channel=surat"))
     assert first in by_channel and second not in by_channel
     assert second in text(client.get("/tugas/antrean?jenis_tugas=verifikasi_pengaduan"))
     none = text(client.get("/tugas/antrean?jenis_tugas=susun_jawaban"))

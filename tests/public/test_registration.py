@@ -42,7 +42,7 @@ def test_an_officer_registers_a_letter_and_sees_the_codes_once(
     with portal.app_context():
         session = get_session()
         case = session.scalars(select(Case)).one()
-        assert (case.kanal, case.tracking_code) == ("surat", tracking.group(1))
+        assert (case.summary_channel, case.tracking_code) == ("surat", tracking.group(1))
         assert session.get(Complainant, case.id) is not None
         assert identity_of(case.id)["telepon"] == "081311112222"
         first = session.scalars(select(CaseEvent).order_by(CaseEvent.seq)).first()

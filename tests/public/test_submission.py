@@ -39,7 +39,7 @@ def test_anonymous_submission_shows_codes_once_with_link_and_qr(
     assert sent.code not in again and "hanya ditampilkan sekali" in again
     with portal.app_context():
         case = get_session().scalars(select(Case)).one()
-        assert (case.kanal, case.anonim, case.rahasia) == ("online", True, True)
+        assert (case.summary_channel, case.anonymous, case.secret) == ("online", True, True)
         [attachment] = get_session().scalars(select(Attachment)).all()
         assert attachment.case_id == case.id and attachment.content_type == "image/png"
         assert not case.access_code_hash.endswith(sent.code)
@@ -48,7 +48,7 @@ def test_anonymous_submission_shows_codes_once_with_link_and_qr(
 def test_the_public_cannot_choose_another_channel(portal: Flask, client: FlaskClient) -> None:
     submit_ok(client, {**ANONYMOUS, "kanal": "lapor"})
     with portal.app_context():
-        assert get_session().scalars(select(Case.kanal)).one() == "online"
+        assert get_session().scalars(select(Case.summary_channel)).one() == "online"
 
 
 def test_missing_required_fields_are_named_and_nothing_is_stored(
