@@ -66,20 +66,28 @@ FIELDS = {"keputusan_verifikasi": "hasil_periksa", "jawaban": "isi_jawaban",
           "data_yang_diminta": "rincian_permintaan"}
 
 
-def renamed(tmp_path: Path) -> tuple[Path, Path]:
-    """The real process with the public path's task ids and field names renamed."""
+def renamed_copy(
+    tmp_path: Path, elements: dict[str, str], fields_by_form: dict[str, dict[str, str]]
+) -> tuple[Path, Path]:
+    """The real process with ELEMENTS' ids renamed, and each form's fields (by name prefix)."""
 
     def bpmn(text: str) -> str:
-        for old, new in ELEMENTS.items():
+        for old, new in elements.items():
             text = re.sub(rf'(?<=[">]){old}(?=["<])', new, text)
         return text.replace("keputusan_verifikasi ==", "hasil_periksa ==")
 
     def forms(name: str, document: Any) -> Any:
-        if name.startswith(("verifikasi.", "susun_jawaban.")):
-            return _rename_keys(document, FIELDS)
+        for prefix, fields in fields_by_form.items():
+            if name.startswith(prefix):
+                return _rename_keys(document, fields)
         return document
 
     return copy_process(tmp_path, bpmn, forms)
+
+
+def renamed(tmp_path: Path) -> tuple[Path, Path]:
+    """The real process with the public path's task ids and field names renamed."""
+    return renamed_copy(tmp_path, ELEMENTS, {"verifikasi.": FIELDS, "susun_jawaban.": FIELDS})
 
 
 def _outbox(app: Flask) -> list[Outbox]:

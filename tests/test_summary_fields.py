@@ -18,7 +18,7 @@ from app.processes.service import deploy_file
 from tests.conftest import login
 from tests.public.conftest import ANONYMOUS, post_form, ready, staff_step, submit_ok
 from tests.support import ACCEPT, DELIVER, OFFICER, REJECT, STUDY_ALONE, TEAM
-from tests.test_conventions import _outbox, _rename_keys, _timeline, copy_process
+from tests.test_conventions import _outbox, _timeline, renamed_copy
 
 ELEMENTS = {"verifikasi_pengaduan": "periksa_pengaduan", "lengkapi_data": "kirim_data",
             "konfirmasi_jawaban": "tanggapan_pelanggan"}
@@ -31,20 +31,9 @@ TITLE = "KTP-el belum dicetak tiga bulan"
 
 def renamed(tmp_path: Path) -> tuple[Path, Path]:
     """The real process with task ids and the summary and decision fields renamed."""
-
-    def bpmn(text: str) -> str:
-        for old, new in ELEMENTS.items():
-            text = re.sub(rf'(?<=[">]){old}(?=["<])', new, text)
-        return text.replace("keputusan_verifikasi ==", "hasil_periksa ==")
-
-    def forms(name: str, document: Any) -> Any:
-        if name.startswith("pengajuan."):
-            return _rename_keys(document, START_FIELDS)
-        if name.startswith("verifikasi."):
-            return _rename_keys(document, CHECK_FIELDS)
-        return document
-
-    return copy_process(tmp_path, bpmn, forms)
+    return renamed_copy(
+        tmp_path, ELEMENTS, {"pengajuan.": START_FIELDS, "verifikasi.": CHECK_FIELDS}
+    )
 
 
 @pytest.fixture
