@@ -75,8 +75,11 @@ def validate_command(file: Path, forms_dir: Path | None) -> None:
     folder = forms_dir or Path(current_app.config["FORMS_DIR"])
     bpmn_xml = file.read_bytes()
     problems = validate(bpmn_xml, read_forms(bpmn_xml, folder))
-    if problems:
-        _refuse(file, problems)
+    errors = [problem for problem in problems if problem.blocks_deploy]
+    if errors:
+        _refuse(file, errors)
+    for warning in problems:
+        click.echo(f"  peringatan: {warning}", err=True)
     click.echo(f"{file.name} valid.")
 
 

@@ -9,15 +9,21 @@ from typing import Any
 
 @dataclass(frozen=True)
 class DiagramProblem:
-    """One reason a diagram is refused: which element, and why."""
+    """One finding about a diagram: which element, and why; only an "error" refuses a deploy."""
 
     element_id: str
     element_name: str
     message: str
+    severity: str = "error"  # "error" blocks a deploy; "warning" is shown and deployed anyway
 
     def __str__(self) -> str:
         label = f"{self.element_id} ({self.element_name})" if self.element_name else self.element_id
         return f"{label}: {self.message}"
+
+    @property
+    def blocks_deploy(self) -> bool:
+        """True for errors: a diagram with one cannot be deployed."""
+        return self.severity == "error"
 
 
 @dataclass(frozen=True)

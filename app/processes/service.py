@@ -69,7 +69,7 @@ def deploy(
     Two deploys at the same moment both read the same newest number; the one that loses the
     race reads again and takes the next number (or finds its content already deployed).
     """
-    problems = validate(bpmn_xml, forms)
+    problems = [problem for problem in validate(bpmn_xml, forms) if problem.blocks_deploy]
     if problems:
         log_event("process_deploy_refused", level=logging.WARNING, problems=len(problems))
         raise DiagramError(problems)
@@ -135,10 +135,10 @@ def _store_version(
     return DeployResult(version, True)
 
 
-def deploy_file(path: Path, forms_dir: Path, deployed_by: str = "") -> DeployResult:
+def deploy_file(path: Path, forms_dir: Path, deployed_by: str = "", note: str = "") -> DeployResult:
     """Deploy the diagram at PATH with its forms from FORMS_DIR."""
     bpmn_xml = path.read_bytes()
-    return deploy(bpmn_xml, read_forms(bpmn_xml, forms_dir), deployed_by)
+    return deploy(bpmn_xml, read_forms(bpmn_xml, forms_dir), deployed_by, note)
 
 
 # --- pages: the version list, one version's lanes and forms, uploads -------------------------
