@@ -96,6 +96,13 @@ def parsed_diagram(version: ProcessVersion) -> ParsedDiagram:
     return engine().diagram(version.content_hash, version.bpmn_xml)
 
 
+def diagram_by_hash(content_hash: str) -> bytes | None:
+    """The BPMN XML of the deployed version with CONTENT_HASH (the engine's diagram source)."""
+    return get_session().scalars(
+        select(ProcessVersion.bpmn_xml).where(ProcessVersion.content_hash == content_hash).limit(1)
+    ).first()
+
+
 def start_info(version: ProcessVersion) -> StartInfo:
     """The start event of VERSION and the form it asks for."""
     return engine().start_info(parsed_diagram(version))
@@ -248,6 +255,7 @@ def complete_task(
             data, personal = identity.set_aside(schema, data)
             if personal:
                 identity.store_step_personal(session, case.id, task_id, personal)
+        parsed_diagram(case.process_version)  # the state names its diagram by content hash
         try:
             result = engine().complete(case.state_json, task_id, data)
         except TaskNotReady as exc:
@@ -424,6 +432,7 @@ def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
         try:
             # A savepoint: on failure the step is undone while this worker keeps the case locked.
             with session.begin_nested():
+                parsed_diagram(case.process_version)
                 result = engine().fire_due_timers(case.state_json)
                 log = EventLog(session, case)
                 apply_step(session, case, result, log, actor, now)
