@@ -62,6 +62,8 @@ class Config:
     # separate key for the lookup hashes. Production refuses to start without them.
     IDENTITY_KEYS = os.environ.get("IDENTITY_KEYS", "")
     IDENTITY_HMAC_KEY = os.environ.get("IDENTITY_HMAC_KEY", "")
+    # Key of the access-code HMAC; empty: derived from IDENTITY_HMAC_KEY (cases/access_codes.py).
+    ACCESS_CODE_KEY = os.environ.get("ACCESS_CODE_KEY", "")
     IDENTITY_KEY_FALLBACK = "refuse"
     # Structured JSON logs on stdout at this level (DEBUG, INFO, WARNING, ERROR).
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

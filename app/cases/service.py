@@ -16,7 +16,6 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
@@ -31,7 +30,7 @@ from ..engine.conventions import (
     summary_values,
 )
 from ..logs import error_context, log_event
-from . import conventions, identity
+from . import access_codes, conventions, identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
 from .models import Case, Counter, HumanTask, ProcessVersion, Timer
@@ -181,7 +180,7 @@ def submit_case(
         access_code = new_access_code()
         case = Case(
             tracking_code=_next_tracking_code(session, now),
-            access_code_hash=generate_password_hash(access_code),
+            access_code_hash=access_codes.hash_code(access_code),
             process_version_id=version.id,
             state_json=result.state,
             status="berjalan",
@@ -217,12 +216,20 @@ def _announce(session: Session, case: Case, log: EventLog, access_code: str | No
     events_recorded.send(session, case=case, events=list(log.appended), access_code=access_code)
 
 
+def set_access_code(case: Case, code: str) -> None:
+    """Store CODE as CASE's access code (keyed HMAC); the caller commits."""
+    case.access_code_hash = access_codes.hash_code(code)
+
+
 def check_access_code(case: Case, code: str) -> bool:
-    """True when CODE opens CASE (case-insensitive, dash optional)."""
-    cleaned = code.strip().upper().replace(" ", "")
-    if len(cleaned) == 8:
-        cleaned = f"{cleaned[:4]}-{cleaned[4:]}"
-    return check_password_hash(case.access_code_hash, cleaned)
+    """True when CODE opens CASE (case-insensitive, dash optional).
+
+    An old scrypt hash that matches is replaced by the HMAC on CASE; the caller's commit keeps it.
+    """
+    ok, upgraded = access_codes.verify(case.access_code_hash, code)
+    if ok and upgraded is not None:
+        case.access_code_hash = upgraded
+    return ok
 
 
 def complete_task(
