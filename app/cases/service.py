@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import get_session, transaction, utcnow
@@ -252,7 +252,8 @@ def complete_task(
             bpmn_id=human_task.bpmn_id,
             element_name=human_task.name,
         )
-        case = human_task.case
+        case = session.get(Case, human_task.case_id, options=[undefer(Case.state_json)])
+        assert case is not None  # nosec B101 # a task's case exists (foreign key); narrows the type
         if expected_version is not None and case.version != expected_version:
             raise CaseConflict(case.tracking_code)
         side = supplied_by(actor.label, human_task.lane)
@@ -363,7 +364,8 @@ def due_case_ids(now: datetime, limit: int = 100) -> list[int]:
 def _lock_running_case(session: Session, case_id: int) -> Case | None:
     """The running case, locked for this transaction (None if another worker holds it)."""
     query = (
-        select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+        select(Case).where(Case.id == case_id).options(undefer(Case.state_json))
+        .execution_options(populate_existing=True)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
