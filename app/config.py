@@ -65,6 +65,9 @@ class Config:
     # Key of the access-code HMAC; empty: derived from IDENTITY_HMAC_KEY (cases/access_codes.py).
     ACCESS_CODE_KEY = os.environ.get("ACCESS_CODE_KEY", "")
     IDENTITY_KEY_FALLBACK = "refuse"
+    # Timer rows fall due up to this many seconds after the diagram's moment, spread by case id,
+    # so a day's cases do not all fall due in the same second (app/cases/store.py).
+    TIMER_SPREAD_SECONDS = int(os.environ.get("TIMER_SPREAD_SECONDS", "300"))
     # Structured JSON logs on stdout at this level (DEBUG, INFO, WARNING, ERROR).
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -91,6 +94,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     OUTBOX_DELIVERY = "smtp"
     IDENTITY_KEY_FALLBACK = "random"  # a fresh key per test app
+    TIMER_SPREAD_SECONDS = 0  # tests name exact moments; the spread has its own test
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -469,12 +469,45 @@ def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
     return True
 
 
+def _claim_due_case(now: datetime, skip: set[int]) -> int | None:
+    """On PostgreSQL: lock the next due timer row no other worker holds; its case id, or None.
+
+    The row lock stays for the transaction `fire_case_timers` then runs in, so two workers
+    never take the same case, and a case fired meanwhile is no longer due when read again.
+    """
+    query = (
+        select(Timer.case_id)
+        .where(Timer.status == "waiting", Timer.due_at <= now, _retryable(now))
+        .order_by(Timer.due_at, Timer.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if skip:
+        query = query.where(Timer.case_id.not_in(sorted(skip)))
+    return get_session().scalars(query).first()
+
+
+def _due_cases(started: datetime, limit: int) -> Iterator[int]:
+    """The cases to try in this sweep: claimed one by one (PostgreSQL) or listed (SQLite)."""
+    if get_session().get_bind().dialect.name != "postgresql":
+        yield from due_case_ids(started, limit)
+        return
+    seen: set[int] = set()
+    while len(seen) < limit:
+        case_id = _claim_due_case(started, seen)
+        if case_id is None:
+            get_session().rollback()
+            return
+        seen.add(case_id)
+        yield case_id
+
+
 def fire_due_timers(limit: int = 100) -> int:
     """Fire every due timer, one case at a time; a failing case is logged and skipped."""
     started = utcnow()
-    due = due_case_ids(started, limit)
-    moved = failed = 0
-    for case_id in due:
+    due = moved = failed = 0
+    for case_id in _due_cases(started, limit):
+        due += 1
         try:
             if fire_case_timers(case_id):
                 moved += 1
@@ -485,7 +518,7 @@ def fire_due_timers(limit: int = 100) -> int:
                 "timer_failed", level=logging.ERROR, error_type=type(exc).__name__, **context
             )
     quiet = logging.INFO if due else logging.DEBUG  # an idle sweep every minute is noise
-    log_event("timer_sweep_finished", level=quiet, due=len(due), fired=moved, failed=failed)
+    log_event("timer_sweep_finished", level=quiet, due=due, fired=moved, failed=failed)
     return moved
 
 
