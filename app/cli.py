@@ -15,6 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .audit.service import verify_all
 from .auth.service import ensure_demo_users
+from .benchseed import bench_cli
 from .cases.service import failing_timers, fire_due_timers
 from .engine import DiagramError, DiagramProblem
 from .processes.service import deploy_file, read_forms, validate
@@ -155,4 +156,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(process_cli)
     app.cli.add_command(timers_cli)
+    app.cli.add_command(bench_cli)
     app.cli.add_command(audit_cli)

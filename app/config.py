@@ -45,7 +45,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # A signed cookie is accepted this long at most (the server-side records live as long).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several workers share one count only in a shared store: REDIS_URL (or an explicit URI).
+    RATELIMIT_STORAGE_URI = (os.environ.get("RATELIMIT_STORAGE_URI")
+                             or os.environ.get("REDIS_URL") or "memory://")
     RATELIMIT_ENABLED = True
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
