@@ -60,9 +60,11 @@ def _actor(name: str, lanes: dict[str, str]) -> Actor:
     return Actor("user", user.id, lanes.get(name))
 
 
-def _make_template(spec: dict[str, Any], start: dict[str, Any], lanes: dict[str, str]) -> int:
-    """One case through the services along SPEC's steps; its id."""
-    case = service.submit_case(dict(start), PUBLIC).case
+def _make_template(spec: dict[str, Any], start: dict[str, Any], lanes: dict[str, str]
+                   ) -> tuple[int, str, str]:
+    """One case through the services along SPEC's steps: (id, tracking number, access code)."""
+    submitted = service.submit_case(dict(start), PUBLIC)
+    case = submitted.case
     session = get_session()
     for bpmn_id, who, data in spec.get("steps", []):
         task = session.scalars(select(HumanTask).where(
@@ -76,7 +78,7 @@ def _make_template(spec: dict[str, Any], start: dict[str, Any], lanes: dict[str,
             HumanTask.case_id == case.id, HumanTask.status == "ready").values(
             claimed_by=user.id if user else None, claimed_at=case.received_at))
         session.commit()
-    return case.id
+    return case.id, case.tracking_code, submitted.access_code
 
 
 def _rows(session: Session, model: Any, where: Any, order: Any) -> list[dict[str, Any]]:
@@ -171,16 +173,18 @@ def _batches(templates: list[Template], count: int, first_id: int, first_number:
         yield batch
 
 
-def seed(count: int, paths: dict[str, Any]) -> dict[str, float]:
+def seed(count: int, paths: dict[str, Any]) -> dict[str, Any]:
     """Make the templates of PATHS through the services, then copy them to COUNT cases."""
     started = time.perf_counter()
     ensure_demo_users()
     session = get_session()
     lanes = dict(paths.get("lanes", {}))
-    made = [(_make_template(spec, paths["start"], lanes), int(spec.get("weight", 1)))
-            for spec in paths["templates"]]
+    made = [(_make_template(spec, paths["start"], lanes), len(spec.get("steps", [])),
+             int(spec.get("weight", 1))) for spec in paths["templates"]]
     session.expire_all()
-    templates = [_read_template(session, case_id, weight) for case_id, weight in made]
+    templates = [_read_template(session, ids[0], weight) for ids, _steps, weight in made]
+    # The template with the longest history, for benchmarks of the tracking and audit pages.
+    example = max(made, key=lambda m: m[1])[0]
     year = int(templates[0].case["tracking_code"].split("-")[1])
     made_at = time.perf_counter()
     remaining = max(count - len(templates), 0)
@@ -203,7 +207,8 @@ def seed(count: int, paths: dict[str, Any]) -> dict[str, float]:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
                 "VACUUM ANALYZE")
     done = time.perf_counter()
-    return {"templates_s": made_at - started, "copy_s": done - made_at, "cases": count}
+    return {"templates_s": made_at - started, "copy_s": done - made_at, "cases": count,
+            "example": f"{example[1]} {example[2]}"}
 
 
 def _sequence_fix(table: str) -> Any:
@@ -221,3 +226,5 @@ def seed_command(count: int, paths_file: Path) -> None:
     report = seed(count, json.loads(paths_file.read_text()))
     click.echo(f"{int(report['cases'])} kasus: templat {report['templates_s']:.1f} s, "
                f"salinan {report['copy_s']:.1f} s.")
+    # Data for benchmarks only: this template's code also opens its copies (same stored hash).
+    click.echo(f"contoh: {report['example']}")
