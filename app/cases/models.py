@@ -134,9 +134,11 @@ class HumanTask(Base):
         # the list's count reads only the index and a page is one range read (migration 0008).
         Index("ix_human_tasks_assignee_ready", "claimed_by", "due_at", "created_at", "id",
               postgresql_where=text(READY), sqlite_where=text(READY)),
-        Index("ix_human_tasks_queue_open", "lane", "division", "due_at", "created_at", "id",
+        Index("ix_human_tasks_queue_open", "lane", "due_at", "created_at", "id", "division",
               postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
         Index("ix_human_tasks_queue_ready", "lane", "due_at", "created_at", "id",
+              postgresql_where=text(READY), sqlite_where=text(READY)),
+        Index("ix_human_tasks_ready_due", "due_at", "created_at", "id", "lane",
               postgresql_where=text(READY), sqlite_where=text(READY)),
         Index("ix_human_tasks_done_by", "completed_by", "completed_at", "created_at", "id",
               postgresql_where=text(COMPLETED), sqlite_where=text(COMPLETED)),

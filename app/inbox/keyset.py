@@ -1,8 +1,10 @@
 """Sorting and keyset pagination of the inbox lists: the cursor is the last row's sort key.
 
-A list is ordered by one sort key (`urut`: due, received, case, task; `arah`: asc, desc), empty
-values last in both directions, and ties by arrival: the task's created time, then its id. A
-page after (`setelah`) or before (`sebelum`) a row is one index range read, whatever the page,
+A list is ordered by one sort key (`urut`: due, received, case, task), then by arrival: the
+task's created time, then its id. Ascending (`arah=asc`, the default) puts empty values last and
+the earlier arrival first; descending is exactly that list reversed (empty values first, the
+later arrival first among equals), so both read the same index, forward or backward. A page
+after (`setelah`) or before (`sebelum`) a row is one index range read, whatever the page,
 where OFFSET would read and sort every row before it.
 """
 
@@ -45,11 +47,14 @@ class Part:
     value: Any
 
 
-def parts(sort: str, direction: str, values: list[Any] | None = None) -> list[Part]:
-    """The order of a list sorted by SORT in DIRECTION, with a cursor's VALUES if given."""
+def parts(sort: str, _direction: str, values: list[Any] | None = None) -> list[Part]:
+    """The ascending order of a list sorted by SORT, with a cursor's VALUES if given.
+
+    A descending list reads this order backward (see `order_by` and the callers).
+    """
     column, nullable = SORT_COLUMNS[sort]
     values = values or [None, None, None]
-    return [Part(column, direction == "desc", nullable, values[0]),
+    return [Part(column, False, nullable, values[0]),
             Part(HumanTask.created_at, False, False, values[1]),
             Part(HumanTask.id, False, False, values[2])]
 

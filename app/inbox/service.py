@@ -273,7 +273,10 @@ def _position(filters: InboxFilters) -> tuple[list[keyset.Part], ColumnElement[b
         values = keyset.read_cursor(cursor, sort)
         if values is not None:
             order = keyset.parts(sort, direction, values)
-            return order, keyset.before(order) if backward else keyset.after(order), backward
+            # A descending list is the ascending one read backward.
+            ascending_before = backward != (direction == "desc")
+            position = keyset.before(order) if ascending_before else keyset.after(order)
+            return order, position, backward
     return keyset.parts(sort, direction), None, False
 
 
@@ -289,7 +292,7 @@ def list_statement(user: Any, filters: InboxFilters, now: datetime | None = None
     return (
         select(HumanTask)
         .where(*clauses)
-        .order_by(*keyset.order_by(order, backward))
+        .order_by(*keyset.order_by(order, backward != (filters.order[1] == "desc")))
         .limit(PAGE_SIZE + 1)
     )
 

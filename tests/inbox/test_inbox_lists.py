@@ -120,8 +120,9 @@ def test_same_due_date_is_ordered_by_arrival_and_every_sort_key_works(
     client = signed_in("petugas")
     # The first two fall due on the same day and moment: the earlier arrival comes first.
     assert _order(text(client.get("/tugas/antrean")), codes) == [first, second, third]
+    # Descending is the same list reversed: the later arrival first among equal due moments.
     by_due_desc = text(client.get("/tugas/antrean?urut=due&arah=desc"))
-    assert _order(by_due_desc, codes) == [third, first, second]
+    assert _order(by_due_desc, codes) == [third, second, first]
     assert _order(text(client.get("/tugas/antrean?urut=received&arah=desc")), codes) == [
         third, second, first]
     assert _order(text(client.get("/tugas/antrean?urut=case&arah=asc")), codes) == codes

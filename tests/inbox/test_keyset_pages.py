@@ -54,11 +54,12 @@ def test_every_task_is_on_exactly_one_page_in_both_directions(
 
 
 def _expected(session: object, sort: str, direction: str) -> list[str]:
+    """Ascending: values ascending, empty last, ties by arrival; descending: exactly reversed."""
     rows = get_session().scalars(select(HumanTask).where(HumanTask.status == "ready")).all()
     column = {"due": "due_at", "received": "received_at", "case": "tracking_code"}[sort]
     present = [r for r in rows if getattr(r, column) is not None]
     empty = [r for r in rows if getattr(r, column) is None]
-    tie = sorted(present, key=lambda r: (r.created_at, r.id))
-    ordered = sorted(tie, key=lambda r: getattr(r, column), reverse=direction == "desc")
-    return [r.id for r in ordered] + [r.id for r in sorted(empty, key=lambda r: (r.created_at,
-                                                                                  r.id))]
+    ordered = sorted(present, key=lambda r: (getattr(r, column), r.created_at, r.id))
+    ordered += sorted(empty, key=lambda r: (r.created_at, r.id))
+    ids = [r.id for r in ordered]
+    return ids[::-1] if direction == "desc" else ids

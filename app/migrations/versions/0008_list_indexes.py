@@ -25,7 +25,8 @@ OPEN = "status = 'ready' AND claimed_by IS NULL"
 COMPLETED = "status = 'completed'"
 PARTIAL = {
     "ix_human_tasks_assignee_ready": (["claimed_by", "due_at", "created_at", "id"], READY),
-    "ix_human_tasks_queue_open": (["lane", "division", "due_at", "created_at", "id"], OPEN),
+    "ix_human_tasks_queue_open": (["lane", "due_at", "created_at", "id", "division"], OPEN),
+    "ix_human_tasks_ready_due": (["due_at", "created_at", "id", "lane"], READY),
     "ix_human_tasks_queue_ready": (["lane", "due_at", "created_at", "id"], READY),
     "ix_human_tasks_done_by": (["completed_by", "completed_at", "created_at", "id"], COMPLETED),
 }
