@@ -15,6 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .audit.service import verify_all
 from .auth.service import ensure_demo_users
+from .benchseed import bench_cli
 from .cases.service import failing_timers, fire_due_timers
 from .engine import DiagramError, DiagramProblem
 from .processes.service import deploy_file, read_forms, validate
@@ -101,7 +102,8 @@ def deploy_command(file: Path, forms_dir: Path | None) -> None:
 
 @timers_cli.command("run-due")
 @click.option("--limit", default=100, show_default=True, help="Most cases to move in one run.")
-@click.option("--every", type=int, default=0, help="Keep running, checking every N seconds.")
+@click.option("--every", type=int, default=0,
+              help="Keep running: check every N seconds, at once again after a full batch.")
 def run_due_command(limit: int, every: int) -> None:
     """Fire every timer that is due (SLA escalations, automatic closing)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -114,7 +116,8 @@ def run_due_command(limit: int, every: int) -> None:
             return
         if moved:
             click.echo(f"{moved} kasus diproses.")
-        time.sleep(every)
+        if moved < limit:  # a full batch means a backlog: drain it without waiting
+            time.sleep(every)
 
 
 @timers_cli.command("failing")
@@ -153,4 +156,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(process_cli)
     app.cli.add_command(timers_cli)
+    app.cli.add_command(bench_cli)
     app.cli.add_command(audit_cli)

@@ -45,7 +45,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # A signed cookie is accepted this long at most (the server-side records live as long).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several workers share one count only in a shared store: REDIS_URL (or an explicit URI).
+    RATELIMIT_STORAGE_URI = (os.environ.get("RATELIMIT_STORAGE_URI")
+                             or os.environ.get("REDIS_URL") or "memory://")
     RATELIMIT_ENABLED = True
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -62,7 +64,12 @@ class Config:
     # separate key for the lookup hashes. Production refuses to start without them.
     IDENTITY_KEYS = os.environ.get("IDENTITY_KEYS", "")
     IDENTITY_HMAC_KEY = os.environ.get("IDENTITY_HMAC_KEY", "")
+    # Key of the access-code HMAC; empty: derived from IDENTITY_HMAC_KEY (cases/access_codes.py).
+    ACCESS_CODE_KEY = os.environ.get("ACCESS_CODE_KEY", "")
     IDENTITY_KEY_FALLBACK = "refuse"
+    # Timer rows fall due up to this many seconds after the diagram's moment, spread by case id,
+    # so a day's cases do not all fall due in the same second (app/cases/store.py).
+    TIMER_SPREAD_SECONDS = int(os.environ.get("TIMER_SPREAD_SECONDS", "300"))
     # Structured JSON logs on stdout at this level (DEBUG, INFO, WARNING, ERROR).
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -89,6 +96,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     OUTBOX_DELIVERY = "smtp"
     IDENTITY_KEY_FALLBACK = "random"  # a fresh key per test app
+    TIMER_SPREAD_SECONDS = 0  # tests name exact moments; the spread has its own test
 
 
 CONFIGS: dict[str, type[Config]] = {

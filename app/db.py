@@ -44,7 +44,9 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    # No ping before each checkout (a round trip per request): connections are recycled before
+    # a server or firewall would drop them idle, and a dead one fails one request, not the pool.
+    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, pool_use_lifo=True)
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from ..db import get_session, transaction, utcnow
 from .models import OneTimeSecret, PublicGrant, User
@@ -51,7 +52,8 @@ def session_user(session_id: str) -> User | None:
     parsed = parse_session_id(session_id)
     if parsed is None:
         return None
-    user = get_session().get(User, parsed[0])
+    # The user and their role assignments in one statement: every request needs both.
+    user = get_session().get(User, parsed[0], options=[joinedload(User.assignments)])
     if user is None or not user.is_active or (user.session_epoch or 0) != parsed[1]:
         return None
     return user

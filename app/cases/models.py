@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,8 +57,10 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
     access_code_hash: Mapped[str] = mapped_column(String(200))
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
-    state_json: Mapped[str] = mapped_column(Text)
+    # Indexed: /proses counts the cases of each version from the index alone (migration 0008).
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    # Deferred: only the engine's steps read it (undefer there); pages never load it.
+    state_json: Mapped[str] = mapped_column(Text, deferred=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(20), default="berjalan", index=True)
     outcome: Mapped[str | None] = mapped_column(String(100))
@@ -114,6 +117,11 @@ class IdentityLookup(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
+READY = "status = 'ready'"
+OPEN = "status = 'ready' AND claimed_by IS NULL"
+COMPLETED = "status = 'completed'"
+
+
 class HumanTask(Base):
     """A user task waiting for (or done by) a person: the inbox reads only this table."""
 
@@ -122,6 +130,18 @@ class HumanTask(Base):
         Index("ix_human_tasks_queue", "status", "lane", "due_at"),
         Index("ix_human_tasks_assignee", "claimed_by", "status", "due_at"),
         Index("ix_human_tasks_done", "completed_by", "completed_at"),
+        # One partial index per inbox list, in its sort order with arrival as the tie-break:
+        # the list's count reads only the index and a page is one range read (migration 0008).
+        Index("ix_human_tasks_assignee_ready", "claimed_by", "due_at", "created_at", "id",
+              postgresql_where=text(READY), sqlite_where=text(READY)),
+        Index("ix_human_tasks_queue_open", "lane", "due_at", "created_at", "id", "division",
+              postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+        Index("ix_human_tasks_queue_ready", "lane", "due_at", "created_at", "id",
+              postgresql_where=text(READY), sqlite_where=text(READY)),
+        Index("ix_human_tasks_ready_due", "due_at", "created_at", "id", "lane",
+              postgresql_where=text(READY), sqlite_where=text(READY)),
+        Index("ix_human_tasks_done_by", "completed_by", "completed_at", "created_at", "id",
+              postgresql_where=text(COMPLETED), sqlite_where=text(COMPLETED)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,9 +14,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session, transaction, utcnow
 from ..engine import WIB, ParsedDiagram, ProcessEngine, StartInfo, TaskNotReady
@@ -31,7 +30,7 @@ from ..engine.conventions import (
     summary_values,
 )
 from ..logs import error_context, log_event
-from . import conventions, identity
+from . import access_codes, conventions, identity
 from .attachments import link_attachments
 from .events import SYSTEM, Actor, EventLog
 from .models import Case, Counter, HumanTask, ProcessVersion, Timer
@@ -94,6 +93,13 @@ def active_version(process_id: str | None = None, session: Session | None = None
 def parsed_diagram(version: ProcessVersion) -> ParsedDiagram:
     """The parsed diagram of VERSION (cached by content hash)."""
     return engine().diagram(version.content_hash, version.bpmn_xml)
+
+
+def diagram_by_hash(content_hash: str) -> bytes | None:
+    """The BPMN XML of the deployed version with CONTENT_HASH (the engine's diagram source)."""
+    return get_session().scalars(
+        select(ProcessVersion.bpmn_xml).where(ProcessVersion.content_hash == content_hash).limit(1)
+    ).first()
 
 
 def start_info(version: ProcessVersion) -> StartInfo:
@@ -174,7 +180,7 @@ def submit_case(
         access_code = new_access_code()
         case = Case(
             tracking_code=_next_tracking_code(session, now),
-            access_code_hash=generate_password_hash(access_code),
+            access_code_hash=access_codes.hash_code(access_code),
             process_version_id=version.id,
             state_json=result.state,
             status="berjalan",
@@ -210,12 +216,20 @@ def _announce(session: Session, case: Case, log: EventLog, access_code: str | No
     events_recorded.send(session, case=case, events=list(log.appended), access_code=access_code)
 
 
+def set_access_code(case: Case, code: str) -> None:
+    """Store CODE as CASE's access code (keyed HMAC); the caller commits."""
+    case.access_code_hash = access_codes.hash_code(code)
+
+
 def check_access_code(case: Case, code: str) -> bool:
-    """True when CODE opens CASE (case-insensitive, dash optional)."""
-    cleaned = code.strip().upper().replace(" ", "")
-    if len(cleaned) == 8:
-        cleaned = f"{cleaned[:4]}-{cleaned[4:]}"
-    return check_password_hash(case.access_code_hash, cleaned)
+    """True when CODE opens CASE (case-insensitive, dash optional).
+
+    An old scrypt hash that matches is replaced by the HMAC on CASE; the caller's commit keeps it.
+    """
+    ok, upgraded = access_codes.verify(case.access_code_hash, code)
+    if ok and upgraded is not None:
+        case.access_code_hash = upgraded
+    return ok
 
 
 def complete_task(
@@ -238,7 +252,8 @@ def complete_task(
             bpmn_id=human_task.bpmn_id,
             element_name=human_task.name,
         )
-        case = human_task.case
+        case = session.get(Case, human_task.case_id, options=[undefer(Case.state_json)])
+        assert case is not None  # nosec B101 # a task's case exists (foreign key); narrows the type
         if expected_version is not None and case.version != expected_version:
             raise CaseConflict(case.tracking_code)
         side = supplied_by(actor.label, human_task.lane)
@@ -248,6 +263,7 @@ def complete_task(
             data, personal = identity.set_aside(schema, data)
             if personal:
                 identity.store_step_personal(session, case.id, task_id, personal)
+        parsed_diagram(case.process_version)  # the state names its diagram by content hash
         try:
             result = engine().complete(case.state_json, task_id, data)
         except TaskNotReady as exc:
@@ -348,7 +364,8 @@ def due_case_ids(now: datetime, limit: int = 100) -> list[int]:
 def _lock_running_case(session: Session, case_id: int) -> Case | None:
     """The running case, locked for this transaction (None if another worker holds it)."""
     query = (
-        select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+        select(Case).where(Case.id == case_id).options(undefer(Case.state_json))
+        .execution_options(populate_existing=True)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -424,6 +441,7 @@ def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
         try:
             # A savepoint: on failure the step is undone while this worker keeps the case locked.
             with session.begin_nested():
+                parsed_diagram(case.process_version)
                 result = engine().fire_due_timers(case.state_json)
                 log = EventLog(session, case)
                 apply_step(session, case, result, log, actor, now)
@@ -451,12 +469,45 @@ def fire_case_timers(case_id: int, actor: Actor = SYSTEM) -> bool:
     return True
 
 
+def _claim_due_case(now: datetime, skip: set[int]) -> int | None:
+    """On PostgreSQL: lock the next due timer row no other worker holds; its case id, or None.
+
+    The row lock stays for the transaction `fire_case_timers` then runs in, so two workers
+    never take the same case, and a case fired meanwhile is no longer due when read again.
+    """
+    query = (
+        select(Timer.case_id)
+        .where(Timer.status == "waiting", Timer.due_at <= now, _retryable(now))
+        .order_by(Timer.due_at, Timer.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if skip:
+        query = query.where(Timer.case_id.not_in(sorted(skip)))
+    return get_session().scalars(query).first()
+
+
+def _due_cases(started: datetime, limit: int) -> Iterator[int]:
+    """The cases to try in this sweep: claimed one by one (PostgreSQL) or listed (SQLite)."""
+    if get_session().get_bind().dialect.name != "postgresql":
+        yield from due_case_ids(started, limit)
+        return
+    seen: set[int] = set()
+    while len(seen) < limit:
+        case_id = _claim_due_case(started, seen)
+        if case_id is None:
+            get_session().rollback()
+            return
+        seen.add(case_id)
+        yield case_id
+
+
 def fire_due_timers(limit: int = 100) -> int:
     """Fire every due timer, one case at a time; a failing case is logged and skipped."""
     started = utcnow()
-    due = due_case_ids(started, limit)
-    moved = failed = 0
-    for case_id in due:
+    due = moved = failed = 0
+    for case_id in _due_cases(started, limit):
+        due += 1
         try:
             if fire_case_timers(case_id):
                 moved += 1
@@ -467,7 +518,7 @@ def fire_due_timers(limit: int = 100) -> int:
                 "timer_failed", level=logging.ERROR, error_type=type(exc).__name__, **context
             )
     quiet = logging.INFO if due else logging.DEBUG  # an idle sweep every minute is noise
-    log_event("timer_sweep_finished", level=quiet, due=len(due), fired=moved, failed=failed)
+    log_event("timer_sweep_finished", level=quiet, due=due, fired=moved, failed=failed)
     return moved
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -93,6 +94,19 @@ def _record_steps(
         )
 
 
+def timer_spread(case_id: int) -> timedelta:
+    """How long after the diagram's moment a case's timer row falls due: 0 to TIMER_SPREAD_SECONDS.
+
+    Cases received on one day reach their working-day deadline at the same second; spreading
+    them by case id (a fixed, reproducible offset per case) lets the timer workers take them
+    over a few minutes instead of all at once. The engine still sees its own moment as passed.
+    """
+    spread = int(current_app.config.get("TIMER_SPREAD_SECONDS", 0)) if has_app_context() else 0
+    if spread <= 0:
+        return timedelta(0)
+    return timedelta(seconds=(case_id * 7919) % (spread + 1))
+
+
 def _sync_timers(
     session: Session, case: Case, result: StepResult, fired: set[str], now: datetime
 ) -> None:
@@ -115,7 +129,7 @@ def _sync_timers(
                     task_id=timer.task_id,
                     bpmn_id=timer.bpmn_id,
                     name=timer.name,
-                    due_at=timer.due_at,
+                    due_at=timer.due_at + timer_spread(case.id),
                     status="waiting",
                 )
             )

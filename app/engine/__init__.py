@@ -5,6 +5,7 @@ working-day calendar, and hands the rest of the application its own small datacl
 """
 
 from .calendar import WIB, WorkingCalendar
+from .datastate import UnknownDiagram
 from .diagram import DiagramError, ParsedDiagram, lint_diagram, parse_diagram, referenced_form_files
 from .restricted import RestrictedCodeError
 from .runner import ProcessEngine, TaskNotReady, WorkflowRuntimeError
@@ -36,6 +37,7 @@ __all__ = [
     "StartInfo",
     "StepResult",
     "TaskNotReady",
+    "UnknownDiagram",
     "WorkflowRuntimeError",
     "WorkingCalendar",
     "check_expression",

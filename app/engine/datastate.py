@@ -1,4 +1,4 @@
-"""Serializing workflows so that task data stays data.
+"""Serializing workflows so that task data stays data, and the diagram is stored once.
 
 SpiffWorkflow's serializer restores every dict that carries a registered `typename` as a live
 object, wherever it sits. Task data, workflow data, event payloads and a task's internal data are
@@ -10,6 +10,7 @@ only the value types SpiffWorkflow itself writes there (datetime, timedelta, UUI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -20,6 +21,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
     TaskConverter,
+    WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -92,8 +94,73 @@ class _DataAttributes:
         workflow.data = restore_data(data)
 
 
+class UnknownDiagram(LookupError):
+    """A stored state names a diagram (by its key) that the engine cannot find."""
+
+
+class SpecStore:
+    """Parsed specs by key (a version's content hash), and the key of each cached spec object."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self.keys: dict[int, str] = {}
+        self.loader: Callable[[str], tuple[Any, dict[str, Any]] | None] | None = None
+
+    def add(self, key: str, spec: Any, subprocess_specs: dict[str, Any]) -> None:
+        """Remember SPEC (and its subprocess specs) under KEY."""
+        self.specs[key] = (spec, subprocess_specs)
+        self.keys[id(spec)] = key
+
+    def key_of(self, spec: Any) -> str | None:
+        """The key SPEC was registered under; None for a spec parsed outside the store."""
+        return self.keys.get(id(spec))
+
+    def get(self, key: str) -> tuple[Any, dict[str, Any]]:
+        """The spec and subprocess specs of KEY, asking the loader when it is not cached."""
+        found = self.specs.get(key)
+        if found is None and self.loader is not None:
+            found = self.loader(key)
+        if found is None:
+            raise UnknownDiagram(key)
+        return found
+
+
 class DataWorkflowConverter(_DataAttributes, BpmnWorkflowConverter):  # type: ignore[misc]
-    """The top workflow, its data restored as plain JSON."""
+    """The top workflow, its data restored as plain JSON; its spec stored by key when known.
+
+    A workflow whose spec came from the engine's `SpecStore` is written without the spec: the
+    dictionary carries `spec_key` (the process version's content hash) in place of `spec` and
+    `subprocess_specs`, and is restored with the cached spec of that key. A workflow whose spec
+    is not in the store, and every state written before this format, carries the full spec and
+    is restored from it.
+    """
+
+    specs: SpecStore
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        """The workflow as a dictionary, with `spec_key` in place of a known spec."""
+        key = self.specs.key_of(workflow.spec)
+        if key is None:
+            return dict(super().to_dict(workflow))
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["spec_key"] = key
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> Any:
+        """The workflow from its dictionary: by `spec_key` when present, else its own spec."""
+        key = dct.pop("spec_key", None)
+        if key is None:
+            return super().from_dict(dct)
+        spec, subprocess_specs = self.specs.get(key)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
 
 
 class DataSubWorkflowConverter(_DataAttributes, BpmnSubWorkflowConverter):  # type: ignore[misc]
@@ -112,11 +179,17 @@ class DataEventConverter(BpmnEventConverter):  # type: ignore[misc]
         )
 
 
-def make_serializer() -> BpmnWorkflowSerializer:
-    """The Spiff serializer with the converters above in place of the data-reviving defaults."""
+def make_serializer(specs: SpecStore | None = None) -> BpmnWorkflowSerializer:
+    """The Spiff serializer with the converters above in place of the data-reviving defaults.
+
+    With SPECS, workflows whose spec is in that store are written with its key, not the spec.
+    """
+    store = specs or SpecStore()
+    workflow_converter = type("StoredWorkflowConverter", (DataWorkflowConverter,),
+                              {"specs": store})
     config = dict(SPIFF_CONFIG)
     config[Task] = DataTaskConverter
-    config[BpmnWorkflow] = DataWorkflowConverter
+    config[BpmnWorkflow] = workflow_converter
     config[BpmnSubWorkflow] = DataSubWorkflowConverter
     config[BpmnEvent] = DataEventConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

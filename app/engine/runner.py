@@ -16,7 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from .calendar import WorkingCalendar
-from .datastate import make_serializer
+from .datastate import SpecStore, make_serializer
 from .diagram import ParsedDiagram, parse_diagram
 from .restricted import RestrictedCodeError
 from .sandbox import Budget, pool_for
@@ -111,16 +111,35 @@ class ProcessEngine:
         self.calendar = calendar
         self.budget = budget or Budget()
         self.script_engine = make_script_engine(pool_for(self.budget, calendar.setting()))
-        self.serializer = make_serializer()
+        self.specs = SpecStore()
+        self.specs.loader = self._load_diagram
+        self.serializer = make_serializer(self.specs)
         self._parsed: dict[str, ParsedDiagram] = {}
+        self._diagram_source: Callable[[str], bytes | None] | None = None
 
     # -- diagrams -------------------------------------------------------------------------------
 
     def diagram(self, key: str, bpmn_xml: bytes) -> ParsedDiagram:
-        """The parsed diagram for KEY (a content hash), parsed once per process."""
+        """The parsed diagram for KEY (a content hash), parsed once per process version.
+
+        Cases started from it store KEY in their state instead of a copy of the spec.
+        """
         if key not in self._parsed:
-            self._parsed[key] = parse_diagram(bpmn_xml)
+            parsed = parse_diagram(bpmn_xml)
+            self._parsed[key] = parsed
+            self.specs.add(key, parsed.spec, parsed.subprocess_specs)
         return self._parsed[key]
+
+    def set_diagram_source(self, source: Callable[[str], bytes | None]) -> None:
+        """Let restore find a diagram not parsed yet: SOURCE(key) returns its BPMN XML or None."""
+        self._diagram_source = source
+
+    def _load_diagram(self, key: str) -> tuple[Any, dict[str, Any]] | None:
+        xml = self._diagram_source(key) if self._diagram_source is not None else None
+        if xml is None:
+            return None
+        parsed = self.diagram(key, xml)
+        return parsed.spec, parsed.subprocess_specs
 
     def start_info(self, parsed: ParsedDiagram) -> StartInfo:
         """The start event of the diagram and the form it asks for."""
@@ -146,7 +165,16 @@ class ProcessEngine:
         return self._advance(workflow, lambda steps: None)
 
     def restore(self, state: str) -> BpmnWorkflow:
-        """Deserialize STATE and give it the restricted script engine again (it is not stored)."""
+        """Deserialize STATE and give it the restricted script engine again (it is not stored).
+
+        The state is SpiffWorkflow's JSON (serializer version 1.5) with one difference: a case
+        started from a diagram registered with `diagram(key, xml)` stores `"spec_key": key` (the
+        version's content hash) instead of `spec` and `subprocess_specs`, so the running part
+        (tasks, data, events) is all it holds. Such a state is restored with the cached spec of
+        that key, parsed on first use through `set_diagram_source`; a state holding its own spec
+        (every state written before, or a diagram parsed outside the cache) restores as before.
+        Raises `UnknownDiagram` when the key is neither cached nor found by the source.
+        """
         workflow = self.serializer.deserialize_json(state)
         workflow.script_engine = self.script_engine
         return workflow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -80,14 +81,56 @@ def test_filters_by_text_service_channel_and_task_type(deployed: Flask,
     assert "Tidak ada tugas yang cocok" in text(client.get("/tugas/antrean?q=100%25_"))
 
 
-def test_lists_are_paginated_twenty_a_page(deployed: Flask, signed_in: Clients) -> None:
+def _next_link(html: str, rel: str) -> str | None:
+    match = re.search(rf'href="([^"]+)" rel="{rel}"', html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_lists_are_paginated_twenty_a_page_with_a_cursor(deployed: Flask,
+                                                         signed_in: Clients) -> None:
     codes = [submit(deployed)[1] for _ in range(23)]
     client = signed_in("petugas")
     first = text(client.get("/tugas/antrean"))
-    second = text(client.get("/tugas/antrean?halaman=2"))
-    assert "halaman 1 dari 2" in first and "23 tugas" in first
+    assert "23 tugas" in first and _next_link(first, "prev") is None
     assert sum(code in first for code in codes) == 20
-    assert sum(code in second for code in codes) == 3
+    later = _next_link(first, "next")
+    assert later is not None and "setelah=" in later and "halaman" not in later
+    second = text(client.get(later))
+    assert sum(code in second for code in codes) == 3 and _next_link(second, "next") is None
+    back = _next_link(second, "prev")
+    assert back is not None and "sebelum=" in back
+    assert [c for c in codes if c in text(client.get(back))] == [c for c in codes if c in first]
+    # A cursor that is not one of ours shows the first page.
+    assert sum(code in text(client.get("/tugas/antrean?setelah=xyz")) for code in codes) == 20
+
+
+def _order(html: str, codes: list[str]) -> list[str]:
+    return sorted(codes, key=html.index)
+
+
+def test_same_due_date_is_ordered_by_arrival_and_every_sort_key_works(
+        deployed: Flask, signed_in: Clients) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        _a, first = submit(deployed, judul="Zebra cross di depan kantor")
+    with time_machine.travel(MONDAY + timedelta(minutes=5), tick=False):
+        _b, second = submit(deployed, judul="Antrean panjang di loket KK")
+    with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
+        _c, third = submit(deployed, judul="Akta kelahiran salah ketik")
+    codes = [first, second, third]
+    client = signed_in("petugas")
+    # The first two fall due on the same day and moment: the earlier arrival comes first.
+    assert _order(text(client.get("/tugas/antrean")), codes) == [first, second, third]
+    # Descending is the same list reversed: the later arrival first among equal due moments.
+    by_due_desc = text(client.get("/tugas/antrean?urut=due&arah=desc"))
+    assert _order(by_due_desc, codes) == [third, second, first]
+    assert _order(text(client.get("/tugas/antrean?urut=received&arah=desc")), codes) == [
+        third, second, first]
+    assert _order(text(client.get("/tugas/antrean?urut=case&arah=asc")), codes) == codes
+    assert _order(text(client.get("/tugas/antrean?urut=case&arah=desc")), codes) == codes[::-1]
+    # One task type for all three: ties again by arrival.
+    assert _order(text(client.get("/tugas/antrean?urut=task")), codes) == codes
+    # Unknown values fall back to the default order.
+    assert _order(text(client.get("/tugas/antrean?urut=x&arah=y")), codes) == codes
 
 
 def test_claimed_and_completed_tasks_move_between_the_lists(deployed: Flask,
