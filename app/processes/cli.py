@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from ..cases.events import Actor
 from ..engine.diffing import DiagramDiff
@@ -17,6 +18,7 @@ KINDS = {"added": "ditambah", "removed": "dihapus", "changed": "diubah"}
 
 
 @click.command("versions")
+@with_appcontext
 def versions_command() -> None:
     """List every deployed version: author, time, comment, hash, running and finished cases."""
     groups = list_versions()
@@ -52,6 +54,7 @@ def echo_diff(diff: DiagramDiff) -> None:
 
 
 @click.command("diff")
+@with_appcontext
 @click.argument("old", type=int)
 @click.argument("new", type=int)
 @click.option(
@@ -89,6 +92,7 @@ def echo_plan(plan: CasePlan, dry_run: bool) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 @click.option("--case", "tracking_code", default=None, help="The case's tracking number.")
 @click.option(
     "--from-version",
