@@ -135,7 +135,7 @@ def test_diff_lists_renamed_tasks_and_the_reworded_form(
     assert result.exit_code == 0, result.output
     out = result.output
     assert "diubah    userTask telaah_pengaduan (Menelaah pengaduan dengan cermat)" in out
-    assert "nama: Menelaah pengaduan → Menelaah pengaduan dengan cermat" in out
+    assert "nama elemen: Menelaah pengaduan → Menelaah pengaduan dengan cermat" in out
     assert "diubah    berkas telaah.schema.json" in out
     assert 'properties.hasil_telaah.title: "Hasil telaah" → "Hasil penelaahan"' in out
     assert "gw_hasil_verifikasi" not in out  # untouched elements are not listed

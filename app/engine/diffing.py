@@ -144,7 +144,7 @@ def _describe(
 ) -> dict[str, str]:
     element_id = node.get("id") or ""
     kind = _local(node)
-    fields: dict[str, str] = {"jenis": kind, "nama": node.get("name") or ""}
+    fields: dict[str, str] = {"tipe": kind, "nama elemen": node.get("name") or ""}
     if element_id in lane_of:
         fields["lajur"] = lane_of[element_id]
     for attribute in (
@@ -250,7 +250,9 @@ def diff_versions(
     elements: list[ElementChange] = []
     for element_id, fields in old.items():
         if element_id not in new:
-            elements.append(ElementChange(element_id, "removed", fields["jenis"], fields["nama"]))
+            elements.append(
+                ElementChange(element_id, "removed", fields["tipe"], fields["nama elemen"])
+            )
             continue
         after = new[element_id]
         changes = [
@@ -259,11 +261,13 @@ def diff_versions(
             if fields.get(key) != after.get(key)
         ]
         if changes:
-            name = after["nama"] or fields["nama"]
-            elements.append(ElementChange(element_id, "changed", after["jenis"], name, changes))
+            name = after["nama elemen"] or fields["nama elemen"]
+            elements.append(ElementChange(element_id, "changed", after["tipe"], name, changes))
     for element_id, fields in new.items():
         if element_id not in old:
-            elements.append(ElementChange(element_id, "added", fields["jenis"], fields["nama"]))
+            elements.append(
+                ElementChange(element_id, "added", fields["tipe"], fields["nama elemen"])
+            )
     return DiagramDiff(elements, _files(old_files, new_files))
 
 

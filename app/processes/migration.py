@@ -97,8 +97,12 @@ def running_cases(version: ProcessVersion) -> list[Case]:
     )
 
 
-def _target_problem(case: Case, target: ProcessVersion) -> str | None:
+def _target_problem(
+    case: Case, target: ProcessVersion, source: ProcessVersion | None = None
+) -> str | None:
     current = case.process_version
+    if source is not None and current.id != source.id:
+        return f"kasus berada pada versi {current.version}, bukan versi {source.version}"
     if case.status != RUNNING:
         return "kasus sudah selesai; hanya kasus berjalan yang dapat dipindahkan"
     if target.process_id != current.process_id:
@@ -108,8 +112,8 @@ def _target_problem(case: Case, target: ProcessVersion) -> str | None:
     return None
 
 
-def _outcome(case: Case, target: ProcessVersion) -> MigrationOutcome:
-    reason = _target_problem(case, target)
+def _outcome(case: Case, target: ProcessVersion, source: ProcessVersion | None) -> MigrationOutcome:
+    reason = _target_problem(case, target, source)
     if reason:
         return MigrationOutcome(refusal=reason)
     old, new = parsed_diagram(case.process_version), parsed_diagram(target)
@@ -197,14 +201,23 @@ def _changed_forms(old: ProcessVersion, new: ProcessVersion) -> set[str]:
     return {name for name in before if before.get(name) != after.get(name)}
 
 
-def plan_or_migrate(case_id: int, target: ProcessVersion, actor: Actor, dry_run: bool) -> CasePlan:
-    """Preview (DRY_RUN) or apply moving one case to TARGET, in its own transaction."""
+def plan_or_migrate(
+    case_id: int,
+    target: ProcessVersion,
+    actor: Actor,
+    dry_run: bool,
+    source: ProcessVersion | None = None,
+) -> CasePlan:
+    """Preview (DRY_RUN) or apply moving one case to TARGET, in its own transaction.
+
+    With SOURCE, the case must be on that version (a page about one version moves only its own).
+    """
     session = get_session()
     try:
         case = session.get(Case, case_id)
         if case is None:
             raise CaseNotFound(case_id)
-        outcome = _outcome(case, target)
+        outcome = _outcome(case, target, source)
         notes = _row_notes(session, case, target) if outcome.safe else []
         if dry_run or not outcome.safe or outcome.result is None:
             plan = _plan(case, target, outcome, notes, applied=False)
@@ -277,7 +290,7 @@ def migrate_version(
     plans = []
     for case_id in [case.id for case in running_cases(source)]:
         try:
-            plans.append(plan_or_migrate(case_id, target, actor, dry_run))
+            plans.append(plan_or_migrate(case_id, target, actor, dry_run, source))
         except Exception as exc:  # noqa: BLE001 - one case's failure is that case's problem
             log_event(
                 "case_migration_failed",

@@ -96,6 +96,7 @@ def version(version_id: int) -> str:
         deployed_by_name=service.deployer_name(version),
         lanes=service.lane_summary(version.bpmn_xml),
         forms=list(service.form_files(version)),
+        can_migrate=has_any_role(current_user, PEMILIK_PROSES),
     )
 
 
