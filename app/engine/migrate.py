@@ -42,6 +42,7 @@ class MigrationOutcome:
 
     refusal: str | None
     tasks: dict[str, str] = field(default_factory=dict)  # waiting task: old bpmn id -> new
+    names: dict[str, str] = field(default_factory=dict)  # new bpmn id -> its name
     lost: list[str] = field(default_factory=list)
     timers: list[TimerChange] = field(default_factory=list)
     result: StepResult | None = None
@@ -113,14 +114,19 @@ def migrate_state(
     except (SpiffWorkflowException, RestrictedCodeError, KeyError, TypeError, ValueError) as exc:
         return _refuse(f"keadaan baru tidak dapat disimpan: {exc}")
     before = {t.bpmn_id: t.due_at for t in waiting_timers}
-    names = {t.bpmn_id: t.name for t in waiting_timers}
+    timer_names = {t.bpmn_id: t.name for t in waiting_timers}
     after = {t.bpmn_id: t.due_at for t in result.timers}
-    names.update({t.bpmn_id: t.name for t in result.timers})
+    timer_names.update({t.bpmn_id: t.name for t in result.timers})
     timers = [
-        TimerChange(key, names.get(key, ""), before.get(key), after.get(key))
+        TimerChange(key, timer_names.get(key, ""), before.get(key), after.get(key))
         for key in sorted(set(before) | set(after))
     ]
-    return MigrationOutcome(None, tasks, lost, timers, result)
+    names = {
+        spec.bpmn_id: spec.bpmn_name or ""
+        for spec in new.spec.task_specs.values()
+        if getattr(spec, "bpmn_id", None) in tasks.values()
+    }
+    return MigrationOutcome(None, tasks, names, lost, timers, result)
 
 
 def _unsafe_tasks(diff: Any, changes: dict[str, list[str]]) -> str | None:
@@ -136,17 +142,18 @@ def _unsafe_tasks(diff: Any, changes: dict[str, list[str]]) -> str | None:
 
 
 def _lost(diff: Any, changes: dict[str, list[str]]) -> list[str]:
-    """What the case gives up: waiting tasks whose element changed restart on the new one."""
+    """What the case gives up: a changed timer or event it waits on starts waiting afresh.
+
+    A waiting user task keeps its id and data (nothing typed into it is stored before it is
+    completed), so only its new name, lane and form are taken. Planned (predicted) steps are
+    not listed: they are predicted again from the new version.
+    """
     lost = []
     for task in diff.changed:
-        if not task.state & WAITING:
+        if not task.state & WAITING or getattr(task.task_spec, "manual", False):
             continue
         changed = ", ".join(changes.get(task.task_spec.name, [])) or "atribut"
         lost.append(
-            f"{_label(task.task_spec)} dimulai ulang pada versi baru (berubah: {changed}); "
-            "data yang belum dikirim pada tugas ini diatur ulang"
+            f"{_label(task.task_spec)} menunggu lagi dari awal pada versi baru (berubah: {changed})"
         )
-    for task in diff.removed:
-        if task.state & (TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE):
-            lost.append(f"langkah terencana {_label(task.task_spec)} tidak ada lagi")
     return lost

@@ -123,7 +123,7 @@ def _outcome(case: Case, target: ProcessVersion, source: ProcessVersion | None) 
 def _plan(
     case: Case, target: ProcessVersion, outcome: MigrationOutcome, notes: list[str], applied: bool
 ) -> CasePlan:
-    names = {t.bpmn_id: t.name for t in (outcome.result.ready_tasks if outcome.result else [])}
+    names = outcome.names
     waiting = [
         (old_id, names.get(new_id, ""), new_id) for old_id, new_id in sorted(outcome.tasks.items())
     ]
@@ -139,13 +139,21 @@ def _plan(
     )
 
 
-def _row_notes(session: Session, case: Case, target: ProcessVersion) -> list[str]:
+def _row_notes(
+    session: Session, case: Case, target: ProcessVersion, result: StepResult | None
+) -> list[str]:
     """What moving the task rows loses: claims on tasks whose lane changed, drafts of new forms."""
     notes = []
     old_forms, new_forms = form_files(case.process_version), form_files(target)
+    ready = {t.task_id: t for t in (result.ready_tasks if result else [])}
     for row in session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")
     ):
+        task = ready.get(row.id)
+        if task is None:
+            notes.append(f"tugas {row.bpmn_id} tidak lagi menunggu pada versi baru")
+        elif row.claimed_by is not None and (row.lane, row.division) != (task.lane, task.division):
+            notes.append(f"tugas {row.bpmn_id} pindah lajur; yang mengambilnya melepasnya")
         if (
             row.draft_json
             and row.form_schema
@@ -218,7 +226,7 @@ def plan_or_migrate(
         if case is None:
             raise CaseNotFound(case_id)
         outcome = _outcome(case, target, source)
-        notes = _row_notes(session, case, target) if outcome.safe else []
+        notes = _row_notes(session, case, target, outcome.result) if outcome.safe else []
         if dry_run or not outcome.safe or outcome.result is None:
             plan = _plan(case, target, outcome, notes, applied=False)
             session.rollback()
