@@ -24,7 +24,7 @@ from app.db import get_session
 from app.processes.service import deploy
 from tests.browser.conftest import LiveServer, _QuietHandler, _setup, sign_in
 from tests.support import ROOT, START_DATA, make_test_app
-from tests.test_process_versions import FORMS, safe_revision
+from tests.test_process_versions import safe_revision
 
 SHOTS = os.environ.get("VERSIONS_SCREENSHOTS", "")  # a folder: save the deliverable shots there
 
