@@ -102,8 +102,18 @@ def migrate_state(
         if task.state & WAITING and new_spec is not None and task.task_spec.bpmn_id
     }
     lost = _lost(top_diff, changes)
+    # A waiting task whose element did not change keeps what it waits for (a timer's due moment):
+    # migrate_workflow resets every waiting task, which would restart relative timers from now.
+    kept = {
+        task.id: dict(task.internal_data)
+        for task in workflow.get_tasks(state=TaskState.WAITING, skip_subprocesses=True)
+        if task.internal_data and not changes.get(task.task_spec.name)
+    }
     try:
         migrate_workflow(top_diff, workflow, new.spec)
+        for task_id, internal in kept.items():
+            if task_id in workflow.tasks:
+                workflow.tasks[task_id].internal_data = internal
         for sub_id, (sub_diff, new_sub) in sub_diffs.items():
             migrate_workflow(sub_diff, workflow.subprocesses[sub_id], new_sub)
         workflow.subprocess_specs = new.subprocess_specs
@@ -148,10 +158,12 @@ def _lost(diff: Any, changes: dict[str, list[str]]) -> list[str]:
     completed), so only its new name, lane and form are taken. Planned (predicted) steps are
     not listed: they are predicted again from the new version.
     """
-    lost = []
+    lost: list[str] = []
     for task in diff.changed:
         if not task.state & WAITING or getattr(task.task_spec, "manual", False):
             continue
+        if not changes.get(task.task_spec.name):
+            continue  # only neighbouring flows changed: it keeps waiting as it was
         changed = ", ".join(changes.get(task.task_spec.name, [])) or "atribut"
         lost.append(
             f"{_label(task.task_spec)} menunggu lagi dari awal pada versi baru (berubah: {changed})"

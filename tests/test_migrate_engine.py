@@ -1,0 +1,137 @@
+"""`migrate_state` on the real diagram: waiting timers, removed tasks, the migrated rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import time_machine
+from flask import Flask
+from lxml import etree
+from sqlalchemy import select
+
+from app.cases import service
+from app.cases.events import PUBLIC
+from app.cases.models import Case, HumanTask, Timer
+from app.db import get_session
+from app.engine import WIB, parse_diagram
+from app.engine.migrate import migrate_state
+from app.processes.migration import plan_or_migrate, version_by_number
+from app.processes.service import deploy
+from tests.support import ASK_DATA, FORWARD, OFFICER, START_DATA
+from tests.test_process_versions import DIAGRAM, FORMS, safe_revision
+
+MONDAY_MORNING = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
+DATA_TIMER = (
+    "hari_kerja_dari_sekarang(10)</bpmn:timeDate>\n      </bpmn:timerEventDefinition>\n"
+    '    </bpmn:boundaryEvent>\n    <bpmn:userTask id="konfirmasi_jawaban"'
+)
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def _waiting_for_data(app: Flask) -> Case:
+    """A case whose officer asked the complainant for data: a 10-working-day timer runs."""
+    deploy(DIAGRAM.encode(), FORMS)
+    case = service.submit_case(dict(START_DATA), PUBLIC).case
+    task = get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+    service.complete_task(task.id, ASK_DATA, OFFICER)
+    return case
+
+
+def _due(case: Case) -> datetime:
+    return (
+        get_session()
+        .scalars(
+            select(Timer.due_at).where(
+                Timer.case_id == case.id,
+                Timer.status == "waiting",
+                Timer.bpmn_id == "batas_lengkapi_data",
+            )
+        )
+        .one()
+    )
+
+
+def test_an_unchanged_timer_keeps_its_due_moment_across_a_migration(app: Flask) -> None:
+    with app.app_context():
+        with time_machine.travel(MONDAY_MORNING, tick=False):
+            case = _waiting_for_data(app)
+            due = _due(case)
+            xml, forms = safe_revision()
+            deploy(xml.encode(), forms)
+        with time_machine.travel(MONDAY_MORNING + timedelta(days=3), tick=False):
+            plan = plan_or_migrate(case.id, version_by_number(2), OFFICER, dry_run=False)
+        assert plan.applied and plan.lost == []
+        timer = next(t for t in plan.timers if t.bpmn_id == "batas_lengkapi_data")
+        assert timer.old_due == timer.new_due
+        assert _due(case) == due
+
+
+def test_a_changed_timer_starts_again_and_the_preview_says_so(app: Flask) -> None:
+    with app.app_context():
+        with time_machine.travel(MONDAY_MORNING, tick=False):
+            case = _waiting_for_data(app)
+            due = _due(case)
+            xml = DIAGRAM.replace(DATA_TIMER, DATA_TIMER.replace("(10)", "(5)"), 1)
+            assert xml != DIAGRAM
+            deploy(xml.encode(), FORMS)
+        with time_machine.travel(MONDAY_MORNING + timedelta(days=3), tick=False):
+            plan = plan_or_migrate(case.id, version_by_number(2), OFFICER, dry_run=False)
+        assert plan.applied
+        assert any(
+            "batas_lengkapi_data (10 hari kerja) menunggu lagi dari awal" in item
+            for item in plan.lost
+        )
+        # Five working days from Thursday 3 December: not the ten from Monday 30 November.
+        assert _due(case) != due
+        assert _due(case).astimezone(WIB).date().isoformat() == "2026-12-10"
+
+
+def _without_verification() -> bytes:
+    """The real diagram with the verification task deleted (its inputs lead to its gateway)."""
+    root = etree.fromstring(DIAGRAM.encode())
+    gone = {"verifikasi_pengaduan", "alur_verifikasi_selesai"}
+    for node in list(root.iter()):
+        if not isinstance(node.tag, str):
+            continue
+        if node.get("id") in gone or node.get("bpmnElement") in gone or (node.text or "") in gone:
+            node.getparent().remove(node)
+    for flow in root.iter(f"{BPMN}sequenceFlow"):
+        if flow.get("targetRef") == "verifikasi_pengaduan":
+            flow.set("targetRef", "gw_hasil_verifikasi")
+    return etree.tostring(root)
+
+
+def test_a_case_waiting_on_a_deleted_task_is_refused(app: Flask) -> None:
+    with app.app_context():
+        deploy(DIAGRAM.encode(), FORMS)
+        case = service.submit_case(dict(START_DATA), PUBLIC).case
+        engine: Any = service.engine()
+        outcome = migrate_state(
+            engine,
+            case.state_json,
+            service.parsed_diagram(case.process_version),
+            parse_diagram(_without_verification()),
+        )
+        assert not outcome.safe and outcome.state is None
+        assert outcome.refusal == (
+            "tugas yang sedang menunggu verifikasi_pengaduan "
+            "(Menerima, mencatat dan memverifikasi pengaduan) tidak ada di versi baru"
+        )
+
+
+def test_a_case_that_passed_a_deleted_task_is_refused(app: Flask) -> None:
+    with app.app_context():
+        deploy(DIAGRAM.encode(), FORMS)
+        case = service.submit_case(dict(START_DATA), PUBLIC).case
+        task = get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+        service.complete_task(task.id, FORWARD, OFFICER)
+        get_session().refresh(case)
+        outcome = migrate_state(
+            service.engine(),
+            case.state_json,
+            service.parsed_diagram(case.process_version),
+            parse_diagram(_without_verification()),
+        )
+        assert outcome.refusal is not None
+        assert "riwayat kasus memuat verifikasi_pengaduan" in outcome.refusal
