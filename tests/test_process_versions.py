@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.cases import service
 from app.cases.events import PUBLIC, verify_chain
 from app.cases.models import Case, CaseEvent, HumanTask, ProcessVersion
+from app.cli import upgrade_database
 from app.db import get_session
 from app.engine.diffing import diff_versions
 from app.processes.service import deploy, read_forms
@@ -26,6 +27,8 @@ from tests.support import (
     START_DATA,
     STUDY_ALONE,
     TEAM,
+    make_test_app,
+    postgres_schema_url,
 )
 
 DIAGRAM = (ROOT / "process" / "pengaduan.bpmn").read_text(encoding="utf-8")
@@ -315,3 +318,27 @@ def test_a_moved_task_and_a_changed_form_are_reported() -> None:
     study = next(e for e in diff.elements if e.element_id == "telaah_pengaduan")
     assert [c.field for c in study.changes] == ["isi telaah.schema.json"]
     assert [f.filename for f in diff.files] == ["telaah.schema.json"]
+
+
+def test_a_safe_migration_on_postgresql(tmp_path: Any) -> None:
+    with postgres_schema_url() as url:
+        app = make_test_app(tmp_path, DATABASE_URL=url)
+        try:
+            with app.app_context():
+                upgrade_database()
+                deploy(DIAGRAM.encode(), FORMS)
+                code = service.submit_case(dict(START_DATA), PUBLIC).case.tracking_code
+                xml, forms = safe_revision()
+                deploy(xml.encode(), forms)
+            result = app.test_cli_runner().invoke(
+                args=["process", "migrate", "--from-version", "1", "--to-version", "2"]
+            )
+            assert result.exit_code == 0, result.output
+            with app.app_context():
+                case = _case(code)
+                assert case.process_version.version == 2
+                assert [e.type for e in _events(case)][-1] == "case_migrated"
+                assert verify_chain(_events(case)) == []
+                assert _ready(case).name == "Memverifikasi pengaduan"
+        finally:
+            app.extensions["db_engine"].dispose()
