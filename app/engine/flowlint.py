@@ -190,10 +190,18 @@ def _lane_problems(root: Any) -> list[DiagramProblem]:
 
 
 def lint_flow(root: Any) -> list[DiagramProblem]:
-    """Unreachable elements, dead ends, unguarded gateway flows and empty lanes of the diagram."""
+    """Unreachable elements, dead ends, unguarded gateway flows and empty lanes of the diagram.
+
+    Only the executable processes are checked (a documentation-only pool never runs).
+    """
     problems: list[DiagramProblem] = []
-    for kind in CONTAINERS:
-        for container in root.iterfind(f".//{{{BPMN_NS}}}{kind}"):
+    processes = list(root.iterfind(f".//{{{BPMN_NS}}}process"))
+    executable = [p for p in processes if p.get("isExecutable") == "true"] or processes
+    for process in executable:
+        containers = [process] + [
+            node for node in process.iter() if _local(node) in CONTAINERS and node is not process
+        ]
+        for container in containers:
             flow = _Flow(container)
             if not flow.nodes:
                 continue
