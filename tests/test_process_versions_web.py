@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -9,6 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from app.auth.service import ensure_demo_users
 from app.cases import service
@@ -126,3 +129,25 @@ def test_an_unknown_case_is_named_in_the_error(client: FlaskClient, world: dict[
     )
     assert done.status_code == 422
     assert "Pengaduan ADU-0000-999999 tidak ditemukan." in done.get_data(as_text=True)
+
+
+def test_an_upload_takes_the_owners_comment(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        deploy(DIAGRAM.encode(), FORMS)
+        ensure_demo_users()
+    token = csrf_token_from(_owner(client).get("/proses").get_data(as_text=True))
+    edited = DIAGRAM.replace('name="Menelaah pengaduan"', 'name="Menelaah aduan"').encode()
+    fields = {
+        "csrf_token": token,
+        "catatan": "Nama tugas telaah dipersingkat",
+        "diagram": FileStorage(io.BytesIO(edited), "pengaduan.bpmn"),
+    }
+    boundary, body = encode_multipart(MultiDict(fields))
+    response = client.post(
+        "/proses/pasang", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        notes = list(get_session().scalars(select(ProcessVersion.note).order_by(ProcessVersion.id)))
+    assert notes == ["", "Nama tugas telaah dipersingkat"]
+    assert "Nama tugas telaah dipersingkat" in client.get("/proses/").get_data(as_text=True)

@@ -145,6 +145,7 @@ def deploy_file(path: Path, forms_dir: Path, deployed_by: str = "", note: str = 
 # --- pages: the version list, one version's lanes and forms, uploads -------------------------
 
 MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_COMMENT = 2000  # characters of a deploy comment kept from the upload form
 UPLOAD_SUFFIXES = (".bpmn", ".xml")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -299,9 +300,15 @@ def upload_problems(filename: str, content: bytes) -> list[DiagramProblem]:
     return []
 
 
-def deploy_upload(filename: str, content: bytes, forms_dir: Path, deployed_by: str) -> DeployResult:
-    """Deploy an uploaded diagram with its forms from FORMS_DIR; DiagramError when refused."""
+def deploy_upload(
+    filename: str, content: bytes, forms_dir: Path, deployed_by: str, note: str = ""
+) -> DeployResult:
+    """Deploy an uploaded diagram with its forms from FORMS_DIR; DiagramError when refused.
+
+    NOTE is the owner's comment on the version (the file name when left empty).
+    """
     problems = upload_problems(filename, content)
     if problems:
         raise DiagramError(problems)
-    return deploy(content, read_forms(content, forms_dir), deployed_by, note=filename)
+    comment = note.strip()[:MAX_COMMENT] or filename
+    return deploy(content, read_forms(content, forms_dir), deployed_by, note=comment)
