@@ -8,17 +8,26 @@ from typing import Any
 import time_machine
 from flask import Flask
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.cases import service
 from app.cases.events import PUBLIC
 from app.cases.models import Case, HumanTask, Timer
+from app.cli import upgrade_database
 from app.db import get_session
 from app.engine import WIB, parse_diagram
 from app.engine.migrate import migrate_state
+from app.processes import migration
 from app.processes.migration import plan_or_migrate, version_by_number
 from app.processes.service import deploy
-from tests.support import ASK_DATA, FORWARD, OFFICER, START_DATA
+from tests.support import (
+    ASK_DATA,
+    FORWARD,
+    OFFICER,
+    START_DATA,
+    make_test_app,
+    postgres_schema_url,
+)
 from tests.test_process_versions import DIAGRAM, FORMS, safe_revision
 
 MONDAY_MORNING = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
@@ -135,3 +144,40 @@ def test_a_case_that_passed_a_deleted_task_is_refused(app: Flask) -> None:
         )
         assert outcome.refusal is not None
         assert "riwayat kasus memuat verifikasi_pengaduan" in outcome.refusal
+
+
+def test_a_case_changed_during_its_migration_is_left_alone_and_the_owner_told(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    """Another writer moves the case between the read and the write: the migration loses."""
+    with postgres_schema_url() as url:
+        app = make_test_app(tmp_path, DATABASE_URL=url)
+        try:
+            with app.app_context():
+                upgrade_database()
+                deploy(DIAGRAM.encode(), FORMS)
+                case = service.submit_case(dict(START_DATA), PUBLIC).case
+                case_id, version_before = case.id, case.version
+                xml, forms = safe_revision()
+                deploy(xml.encode(), forms)
+                real = migration.migrate_state
+
+                def racing(*args: Any) -> Any:
+                    outcome = real(*args)
+                    with app.extensions["db_engine"].begin() as other:  # the other writer
+                        other.execute(
+                            update(Case).where(Case.id == case_id).values(version=Case.version + 1)
+                        )
+                    return outcome
+
+                monkeypatch.setattr(migration, "migrate_state", racing)
+                plan = plan_or_migrate(case_id, version_by_number(2), OFFICER, dry_run=False)
+                assert not plan.applied
+                assert plan.refusal == "kasus diubah orang lain saat dipindahkan; coba lagi"
+                get_session().expire_all()
+                stored = get_session().get(Case, case_id)
+                assert stored is not None
+                assert stored.process_version.version == 1
+                assert stored.version == version_before + 1
+        finally:
+            app.extensions["db_engine"].dispose()
