@@ -98,3 +98,18 @@ def test_the_owner_previews_and_moves_one_case(new_page: Any, live_server: LiveS
         moved = get_session().scalars(select(Case).where(Case.tracking_code == codes[0])).one()
         assert moved.process_version.version == 2
     assert ROOT.exists()
+
+
+def test_the_diff_and_the_preview_fit_a_phone(new_page: Any) -> None:
+    page = new_page(width=390, height=844)
+    sign_in(page, "pemilik")
+    for path in ("/proses", "/proses/1/migrasi"):
+        page.goto(path)
+        if path == "/proses":
+            page.get_by_role("link", name="dengan versi 1").click()
+            expect(page.locator(".bpmn-diff-canvas").nth(1)).to_have_attribute("data-ready", "true")
+            _shot(page, "diff-phone")
+        wide = page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        assert not wide, f"{page.url} scrolls sideways on a phone"
