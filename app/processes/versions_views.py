@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.decorators import role_required
@@ -16,6 +17,30 @@ from .service import get_version
 bp = Blueprint("process_versions", __name__, url_prefix="/proses", template_folder="templates")
 
 VIEWERS = (PEMILIK_PROSES, ADMINISTRATOR)
+# The diff's field names (app/engine/diffing.py) as the page shows them, in the interface language.
+FIELD_LABELS = {
+    "tipe": _l("jenis elemen"),
+    "nama elemen": _l("nama elemen"),
+    "lajur": _l("lajur"),
+    "kondisi": _l("kondisi"),
+    "dokumentasi": _l("dokumentasi"),
+    "skrip": _l("skrip"),
+    "alur masuk": _l("alur masuk"),
+    "alur keluar": _l("alur keluar"),
+    "perulangan": _l("perulangan"),
+    "peristiwa": _l("peristiwa"),
+}
+PREFIX_LABELS = {"properti ": _l("properti"), "isi ": _l("isi berkas"), "pewaktu ": _l("pewaktu")}
+
+
+def field_label(key: str) -> str:
+    """The label of a diff field: fixed names translated, a property or file name kept."""
+    if key in FIELD_LABELS:
+        return str(FIELD_LABELS[key])
+    for prefix, label in PREFIX_LABELS.items():
+        if key.startswith(prefix):
+            return f"{label} {key[len(prefix) :]}"
+    return key
 
 
 def _version_or_404(version_id: int | None) -> ProcessVersion:
@@ -47,6 +72,7 @@ def diff() -> str:
         diff=result,
         markers_old=markers_old,
         markers_new=markers_new,
+        field_label=field_label,
     )
 
 
