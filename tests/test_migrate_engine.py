@@ -181,3 +181,21 @@ def test_a_case_changed_during_its_migration_is_left_alone_and_the_owner_told(
                 assert stored.version == version_before + 1
         finally:
             app.extensions["db_engine"].dispose()
+
+
+def test_a_longer_service_standard_moves_the_cases_due_date(app: Flask) -> None:
+    with app.app_context(), time_machine.travel(MONDAY_MORNING, tick=False):
+        deploy(DIAGRAM.encode(), FORMS)
+        case = service.submit_case(dict(START_DATA), PUBLIC).case
+        due = case.due_at
+        assert due is not None
+        deploy(DIAGRAM.replace("tanggal_diterima, 5)", "tanggal_diterima, 7)").encode(), FORMS)
+        plan = plan_or_migrate(case.id, version_by_number(2), OFFICER, dry_run=False)
+        assert plan.applied
+        get_session().refresh(case)
+        # Five working days after Monday 30 November end on Monday 7 December; seven on Wednesday 9.
+        assert due.astimezone(WIB).date().isoformat() == "2026-12-07"
+        assert case.due_at is not None
+        assert case.due_at.astimezone(WIB).date().isoformat() == "2026-12-09"
+        task = get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+        assert task.due_at == case.due_at  # the inbox shows the new deadline

@@ -167,6 +167,21 @@ def _refresh_rows(
     session: Session, case: Case, result: StepResult, forms_changed: set[str]
 ) -> None:
     """Task and timer rows kept by the move take the new version's names, lanes and due times."""
+    # Timers first: the service-standard timer sets the case's due date the task rows copy.
+    timers = {t.task_id: t for t in result.timers}
+    for timer_row in session.scalars(
+        select(Timer).where(Timer.case_id == case.id, Timer.status == "waiting")
+    ):
+        timer = timers.get(timer_row.task_id)
+        if timer is None:
+            continue
+        timer_row.bpmn_id, timer_row.name, timer_row.due_at = (
+            timer.bpmn_id,
+            timer.name,
+            timer.due_at,
+        )
+        if timer.properties.get(SERVICE_STANDARD) == "true":
+            case.due_at = timer.due_at
     ready = {t.task_id: t for t in result.ready_tasks}
     for row in session.scalars(
         select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")
@@ -188,20 +203,6 @@ def _refresh_rows(
         row.form_schema, row.form_ui = task.form.schema_file, task.form.ui_file
         row.public_status = task.public_status
         row.due_at = task.deadline or case.due_at
-    timers = {t.task_id: t for t in result.timers}
-    for timer_row in session.scalars(
-        select(Timer).where(Timer.case_id == case.id, Timer.status == "waiting")
-    ):
-        timer = timers.get(timer_row.task_id)
-        if timer is None:
-            continue
-        timer_row.bpmn_id, timer_row.name, timer_row.due_at = (
-            timer.bpmn_id,
-            timer.name,
-            timer.due_at,
-        )
-        if timer.properties.get(SERVICE_STANDARD) == "true":
-            case.due_at = timer.due_at
 
 
 def _changed_forms(old: ProcessVersion, new: ProcessVersion) -> set[str]:
