@@ -10,6 +10,7 @@ from flask import Flask
 from lxml import etree
 from sqlalchemy import select, update
 
+from app.auth.service import ensure_demo_users, get_user_by_username
 from app.cases import service
 from app.cases.events import PUBLIC
 from app.cases.models import Case, HumanTask, Timer
@@ -17,6 +18,7 @@ from app.cli import upgrade_database
 from app.db import get_session
 from app.engine import WIB, parse_diagram
 from app.engine.migrate import migrate_state
+from app.inbox.service import claim
 from app.processes import migration
 from app.processes.migration import plan_or_migrate, version_by_number
 from app.processes.service import deploy
@@ -199,3 +201,31 @@ def test_a_longer_service_standard_moves_the_cases_due_date(app: Flask) -> None:
         assert case.due_at.astimezone(WIB).date().isoformat() == "2026-12-09"
         task = get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
         assert task.due_at == case.due_at  # the inbox shows the new deadline
+
+
+def test_a_task_moved_to_another_lane_loses_its_claim_and_the_preview_says_so(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        deploy(DIAGRAM.encode(), FORMS)
+        ensure_demo_users()
+        case = service.submit_case(dict(START_DATA), PUBLIC).case
+        task = get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+        officer = get_user_by_username("petugas")
+        claim(task.id, officer)
+        ref = "<bpmn:flowNodeRef>verifikasi_pengaduan</bpmn:flowNodeRef>"
+        moved = DIAGRAM.replace(ref, "", 1).replace(
+            '<bpmn:lane id="lane_tim" name="Tim Penanganan Pengaduan">',
+            '<bpmn:lane id="lane_tim" name="Tim Penanganan Pengaduan">' + ref,
+            1,
+        )
+        deploy(moved.encode(), FORMS)
+        preview = plan_or_migrate(case.id, version_by_number(2), OFFICER, dry_run=True)
+        assert preview.lost == [
+            "tugas verifikasi_pengaduan pindah lajur; yang mengambilnya melepasnya"
+        ]
+        plan_or_migrate(case.id, version_by_number(2), OFFICER, dry_run=False)
+        get_session().expire_all()
+        row = get_session().get(HumanTask, task.id)
+        assert row is not None
+        assert (row.lane, row.claimed_by, row.status) == ("Tim Penanganan Pengaduan", None, "ready")
