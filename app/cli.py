@@ -18,6 +18,7 @@ from .auth.service import ensure_demo_users
 from .benchseed import bench_cli
 from .cases.service import failing_timers, fire_due_timers
 from .engine import DiagramError, DiagramProblem
+from .processes.cli import COMMANDS as PROCESS_COMMANDS
 from .processes.service import deploy_file, read_forms, validate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -89,11 +90,12 @@ def validate_command(file: Path, forms_dir: Path | None) -> None:
 @click.option(
     "--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None
 )
-def deploy_command(file: Path, forms_dir: Path | None) -> None:
+@click.option("--comment", default="", help="What this version changes (shown in the list).")
+def deploy_command(file: Path, forms_dir: Path | None, comment: str) -> None:
     """Deploy a diagram as a new immutable version (refused with reasons when invalid)."""
     folder = forms_dir or Path(current_app.config["FORMS_DIR"])
     try:
-        result = deploy_file(file, folder, deployed_by="cli")
+        result = deploy_file(file, folder, deployed_by="cli", note=comment)
     except DiagramError as exc:
         _refuse(file, exc.problems)
     state = "dipasang sebagai" if result.created else "sama dengan"
@@ -155,6 +157,8 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(setup_command)
     app.cli.add_command(process_cli)
+    for process_command in PROCESS_COMMANDS:  # versions, diff, migrate (app/processes/cli.py)
+        process_cli.add_command(process_command)
     app.cli.add_command(timers_cli)
     app.cli.add_command(bench_cli)
     app.cli.add_command(audit_cli)

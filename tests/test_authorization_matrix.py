@@ -131,6 +131,12 @@ def table() -> list[Row]:
         Row("/proses/<int:version_id>/formulir/<filename>", "GET",
             "/proses/{version}/formulir/pengajuan.schema.json",
             staff_only("pemilik", "admin")),
+        # Versions: the diff for owners and admins; migrating cases for owners only.
+        Row("/proses/beda", "GET", "/proses/beda?baru={version}", staff_only("pemilik", "admin")),
+        Row("/proses/<int:version_id>/migrasi", "GET", "/proses/{version}/migrasi",
+            staff_only("pemilik")),
+        Row("/proses/<int:version_id>/migrasi", "POST", "/proses/{version}/migrasi",
+            staff_only("pemilik")),
         # Audit: auditors and process owners.
         Row("/audit/", "GET", "/audit/", staff_only("auditor", "pemilik")),
         Row("/audit/kasus/<tracking_code>", "GET", "/audit/kasus/{tracking}",

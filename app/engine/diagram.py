@@ -29,6 +29,7 @@ from .conventions import (
     properties_of,
     translations_problem,
 )
+from .flowlint import lint_flow
 from .restricted import assigned_names, compile_errors, reserved_names, unknown_names
 from .types import DiagramProblem
 
@@ -358,7 +359,8 @@ def lint_diagram(
     problems += _lint_forms(root, forms)
     problems += _lint_lanes(root, allowed_lanes)
     problems += lint_conventions(root, forms)
-    if not problems:
+    problems += lint_flow(root)
+    if not any(problem.blocks_deploy for problem in problems):
         try:
             parse_diagram(bpmn_xml)
         except DiagramError as exc:

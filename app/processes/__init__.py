@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .versions_views import bp as versions_bp
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    """Register the process pages at /proses."""
+    """Register the process pages at /proses (versions, diff and migration included)."""
     app.register_blueprint(bp)
+    app.register_blueprint(versions_bp)

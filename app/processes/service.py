@@ -25,6 +25,7 @@ from ..engine.conventions import lane_problems
 from ..engine.diagram import NS, describe_process
 from ..logs import log_event
 
+RUNNING = "berjalan"  # a case's status while it runs (cases.store sets "selesai")
 DEPLOY_ATTEMPTS = 5  # a deploy that loses a race for the next number reads again
 
 
@@ -144,18 +145,21 @@ def deploy_file(path: Path, forms_dir: Path, deployed_by: str = "", note: str = 
 # --- pages: the version list, one version's lanes and forms, uploads -------------------------
 
 MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_COMMENT = 2000  # characters of a deploy comment kept from the upload form
 UPLOAD_SUFFIXES = (".bpmn", ".xml")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
 class VersionRow:
-    """One deployed version as the list shows it, with how many cases run on it."""
+    """One deployed version as the list shows it, with how many cases run and ran on it."""
 
     version: ProcessVersion
     case_count: int
     is_active: bool
     deployed_by_name: str
+    running_count: int = 0
+    finished_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -177,23 +181,30 @@ class LaneSummary:
 
 
 def list_versions() -> dict[str, list[VersionRow]]:
-    """Every deployed version grouped by process id, newest first, with its case count."""
+    """Every deployed version grouped by process id, newest first, with its case counts.
+
+    One grouped query counts the running and finished cases of every version at once.
+    """
     session = get_session()
-    counts = select(Case.process_version_id, func.count(Case.id).label("n")).group_by(
-        Case.process_version_id
-    )
-    counted = counts.subquery()
-    rows = session.execute(
-        select(ProcessVersion, func.coalesce(counted.c.n, 0))
-        .outerjoin(counted, counted.c.process_version_id == ProcessVersion.id)
-        .order_by(ProcessVersion.process_id, ProcessVersion.version.desc())
+    counted: dict[int, dict[str, int]] = {}
+    for version_id, status, n in session.execute(
+        select(Case.process_version_id, Case.status, func.count(Case.id)).group_by(
+            Case.process_version_id, Case.status
+        )
+    ):
+        counted.setdefault(version_id, {})[status] = int(n)
+    versions = session.scalars(
+        select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version.desc())
     ).all()
-    names = _deployer_names({version.deployed_by for version, _n in rows})
+    names = _deployer_names({version.deployed_by for version in versions})
     grouped: dict[str, list[VersionRow]] = {}
-    for version, count in rows:
+    for version in versions:
         group = grouped.setdefault(version.process_id, [])
         name = names.get(version.deployed_by, version.deployed_by)
-        group.append(VersionRow(version, int(count), not group, name))
+        counts = counted.get(version.id, {})
+        running = counts.get(RUNNING, 0)
+        total = sum(counts.values())
+        group.append(VersionRow(version, total, not group, name, running, total - running))
     return grouped
 
 
@@ -289,9 +300,15 @@ def upload_problems(filename: str, content: bytes) -> list[DiagramProblem]:
     return []
 
 
-def deploy_upload(filename: str, content: bytes, forms_dir: Path, deployed_by: str) -> DeployResult:
-    """Deploy an uploaded diagram with its forms from FORMS_DIR; DiagramError when refused."""
+def deploy_upload(
+    filename: str, content: bytes, forms_dir: Path, deployed_by: str, note: str = ""
+) -> DeployResult:
+    """Deploy an uploaded diagram with its forms from FORMS_DIR; DiagramError when refused.
+
+    NOTE is the owner's comment on the version (the file name when left empty).
+    """
     problems = upload_problems(filename, content)
     if problems:
         raise DiagramError(problems)
-    return deploy(content, read_forms(content, forms_dir), deployed_by, note=filename)
+    comment = note.strip()[:MAX_COMMENT] or filename
+    return deploy(content, read_forms(content, forms_dir), deployed_by, note=comment)

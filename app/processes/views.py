@@ -72,7 +72,9 @@ def upload() -> Response | tuple[str, int]:
     content = upload.stream.read(service.MAX_UPLOAD_BYTES + 1) if upload else b""
     forms_dir = Path(current_app.config["FORMS_DIR"])
     try:
-        result = service.deploy_upload(filename, content, forms_dir, current_user.username)
+        result = service.deploy_upload(
+            filename, content, forms_dir, current_user.username, request.form.get("catatan", "")
+        )
     except DiagramError as exc:
         return _list_page(exc.problems, filename), 422
     number = result.version.version
@@ -96,6 +98,7 @@ def version(version_id: int) -> str:
         deployed_by_name=service.deployer_name(version),
         lanes=service.lane_summary(version.bpmn_xml),
         forms=list(service.form_files(version)),
+        can_migrate=has_any_role(current_user, PEMILIK_PROSES),
     )
 
 
