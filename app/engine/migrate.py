@@ -85,7 +85,8 @@ def migrate_state(
             if new_sub is None:
                 return _refuse(f"subproses {sub.spec.name} tidak ada di versi baru")
             sub_diffs[sub_id] = (WorkflowDiff(sub, SpecDiff(registry, sub.spec, new_sub)), new_sub)
-    except (SpiffWorkflowException, RestrictedCodeError, KeyError, TypeError) as exc:
+    except (SpiffWorkflowException, RestrictedCodeError, LookupError, TypeError) as exc:
+        # LookupError: also a stored state whose diagram the engine cannot find.
         return _refuse(f"keadaan kasus tidak dapat dibandingkan: {exc}")
     changes = {
         spec.name: [key for key in found if key not in NOISE]
@@ -121,7 +122,7 @@ def migrate_state(
         engine.restore(result.state)  # the new state must read back
     except WorkflowRuntimeError as exc:
         return _refuse(f"versi baru gagal dijalankan pada kasus ini: {exc}")
-    except (SpiffWorkflowException, RestrictedCodeError, KeyError, TypeError, ValueError) as exc:
+    except (SpiffWorkflowException, RestrictedCodeError, LookupError, TypeError, ValueError) as exc:
         return _refuse(f"keadaan baru tidak dapat disimpan: {exc}")
     before = {t.bpmn_id: t.due_at for t in waiting_timers}
     timer_names = {t.bpmn_id: t.name for t in waiting_timers}

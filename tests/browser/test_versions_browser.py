@@ -24,7 +24,7 @@ from app.db import get_session
 from app.processes.service import deploy
 from tests.browser.conftest import LiveServer, _QuietHandler, _setup, sign_in
 from tests.support import ROOT, START_DATA, make_test_app
-from tests.test_process_versions import safe_revision
+from tests.test_process_versions import FORMS, safe_revision, unsafe_revision
 
 SHOTS = os.environ.get("VERSIONS_SCREENSHOTS", "")  # a folder: save the deliverable shots there
 
@@ -41,6 +41,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         xml = xml.replace("rujuk_instansi", "rujuk_ke_instansi")
         xml = xml.replace("perlu_koordinasi == True", "perlu_koordinasi")
         deploy(xml.encode(), forms, deployed_by="pemilik", note="Nama tugas diperjelas")
+        deploy(unsafe_revision().encode(), FORMS, deployed_by="pemilik", note="Verifikasi manual")
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="versions-server", daemon=True)
     thread.start()
@@ -62,7 +63,7 @@ def test_the_diff_colours_both_diagrams_and_lists_the_changes(new_page: Any) -> 
     page = new_page(width=1400, height=1000)
     sign_in(page, "pemilik")
     page.goto("/proses")
-    page.get_by_role("link", name="dengan versi 1").click()
+    page.get_by_role("row", name="Versi 2").get_by_role("link", name="dengan versi 1").click()
     canvases = page.locator(".bpmn-diff-canvas")
     expect(canvases.nth(0)).to_have_attribute("data-ready", "true")
     expect(canvases.nth(1)).to_have_attribute("data-ready", "true")
@@ -79,15 +80,21 @@ def test_the_diff_colours_both_diagrams_and_lists_the_changes(new_page: Any) -> 
 
 def test_the_owner_previews_and_moves_one_case(new_page: Any, live_server: LiveServer) -> None:
     with live_server.app.app_context():
-        codes = list(
-            get_session().scalars(select(Case.tracking_code).order_by(Case.id))
-        )
+        codes = list(get_session().scalars(select(Case.tracking_code).order_by(Case.id)))
     page = new_page(width=1400, height=900)
     sign_in(page, "pemilik")
     page.goto("/proses")
     page.get_by_role("link", name="migrasi").click()
+    # The newest version (3) turns the waiting task into a manual task: every case is refused.
     rows = page.locator("tr[data-case]")
     expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("ditolak")
+    expect(rows.first).to_contain_text("jenis elemen verifikasi_pengaduan")
+    expect(page.get_by_role("button", name=f"Pindahkan {codes[0]}")).to_have_count(0)
+    expect(page.get_by_role("button", name="Pindahkan semua yang aman ke versi 3")).to_have_count(0)
+    _shot(page, "migration-refused")
+    page.get_by_label("Versi tujuan").select_option(label="Versi 2 · Nama tugas diperjelas")
+    page.get_by_role("button", name="Tampilkan pratinjau").click()
     expect(rows.first).to_contain_text("aman")
     expect(rows.first).to_contain_text("Memverifikasi pengaduan")
     _shot(page, "migration-preview")
@@ -106,7 +113,8 @@ def test_the_diff_and_the_preview_fit_a_phone(new_page: Any) -> None:
     for path in ("/proses", "/proses/1/migrasi"):
         page.goto(path)
         if path == "/proses":
-            page.get_by_role("link", name="dengan versi 1").click()
+            row = page.get_by_role("row", name="Versi 2")
+            row.get_by_role("link", name="dengan versi 1").click()
             expect(page.locator(".bpmn-diff-canvas").nth(1)).to_have_attribute("data-ready", "true")
             _shot(page, "diff-phone")
         wide = page.evaluate(
