@@ -359,6 +359,11 @@ class Browser:
 
 def seeded(name: str, count: int, instance: Path) -> tuple[str, dict[str, str], str, str]:
     """A database of COUNT seeded cases: (url, env, example tracking number, its code)."""
+    record = instance / f"{name}.json"
+    if os.environ.get("BENCH_REUSE") and record.exists():
+        kept = json.loads(record.read_text())
+        if kept["count"] == count:  # the database of an earlier run, as it was left
+            return kept["url"], server_env(kept["url"], instance), kept["tracking"], kept["code"]
     url = fresh_database(name)
     env = server_env(url, instance)
     run([*FLASK, "setup", "--demo"], env)
@@ -367,7 +372,10 @@ def seeded(name: str, count: int, instance: Path) -> tuple[str, dict[str, str], 
     match = re.search(r"contoh: (\S+) (\S+)", output)
     print(f"seeded {count} cases in {time.perf_counter() - began:.0f} s: {output.strip()}",
           flush=True)
-    return url, env, match.group(1) if match else "", match.group(2) if match else ""
+    tracking, code = (match.group(1), match.group(2)) if match else ("", "")
+    record.write_text(json.dumps({"count": count, "url": url, "tracking": tracking,
+                                  "code": code}))
+    return url, env, tracking, code
 
 
 def page_times(env: dict[str, str], tracking: str, code: str) -> list[Row]:
@@ -690,9 +698,10 @@ def machine() -> str:
         model = found.group(1).strip() if found else ""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,  # nosec B603 B607
                             capture_output=True, text=True, check=False).stdout.strip()
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     return (f"{platform.node()}: {model or platform.processor()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-            f"commit {commit}")
+            f"commit {commit}, load average at the end {load}")
 
 
 def table(rows: list[Row]) -> str:
@@ -737,6 +746,9 @@ def main() -> None:
     print(document)
     target = Path(os.environ.get("BENCH_OUTPUT", ROOT / "docs" / "benchmarks.md"))
     target.parent.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("BENCH_APPEND") and target.exists():  # a partial re-run below the table
+        document = target.read_text() + "\n## Re-run: " + ", ".join(sorted(only)) + "\n\n" + (
+            document.split("\n", 2)[2])
     target.write_text(document)
     sys.stdout.flush()
 
