@@ -53,12 +53,13 @@ class Case(Base):
     """One complaint = one process instance, with its serialized workflow state."""
 
     __tablename__ = "cases"
+    # /proses counts each version's cases by status from this index alone (index-only scan).
+    __table_args__ = (Index("ix_cases_version_status", "process_version_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
     access_code_hash: Mapped[str] = mapped_column(String(200))
-    # Indexed: /proses counts the cases of each version from the index alone (migration 0008).
-    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     # Deferred: only the engine's steps read it (undefer there); pages never load it.
     state_json: Mapped[str] = mapped_column(Text, deferred=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

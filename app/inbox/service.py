@@ -321,6 +321,44 @@ def _count(clauses: Iterable[Any]) -> int:
                or 0)
 
 
+# A list's count is exact up to EXACT_UP_TO rows (a bounded index-only read each time); above
+# that (a long "Selesai" list) it is counted once a minute per worker and list, as the index
+# read grows with the list.
+EXACT_UP_TO = 1000
+_COUNT_TTL = 60.0
+_COUNT_CACHE: dict[str, tuple[float, int]] = {}
+
+
+def _view_counts(bases: dict[str, ColumnElement[bool] | None]) -> dict[str, int]:
+    """How many tasks each list holds, in one statement: exact when small, else a minute old."""
+    session = get_session()
+    shown = {view: base for view, base in bases.items() if base is not None}
+    counts = dict.fromkeys(bases, 0)
+    if not shown:
+        return counts
+    bounded = [select(func.count()).select_from(
+        select(HumanTask.id).where(base).limit(EXACT_UP_TO + 1).subquery()).scalar_subquery()
+        for base in shown.values()]
+    row = session.execute(select(*bounded)).one()
+    for (view, base), small in zip(shown.items(), row, strict=True):
+        counts[view] = int(small) if small <= EXACT_UP_TO else _large_count(base, int(small))
+    return counts
+
+
+def _large_count(base: ColumnElement[bool], at_least: int) -> int:
+    session = get_session()
+    compiled = select(HumanTask.id).where(base).compile()
+    params = sorted((k, str(v)) for k, v in compiled.params.items())
+    key = f"{session.get_bind().engine.url}|{compiled}|{params}"
+    moment = time.monotonic()
+    cached = _COUNT_CACHE.get(key)
+    if cached is None or moment - cached[0] >= _COUNT_TTL:
+        if len(_COUNT_CACHE) > 5000:
+            _COUNT_CACHE.clear()
+        cached = _COUNT_CACHE[key] = (moment, _count([base]))
+    return max(cached[1], at_least)
+
+
 def calendar() -> WorkingCalendar:
     """The working-day calendar of the process engine."""
     calendar_: WorkingCalendar = current_app.extensions["process_engine"].calendar
@@ -343,10 +381,7 @@ def inbox_page(user: Any, filters: InboxFilters) -> InboxPage:
     now = utcnow()
     views = ("saya", "antrean", "selesai", "semua") if may_supervise(user) else (
         "saya", "antrean", "selesai")
-    counts = {}
-    for view in views:
-        base = _base(view, user)
-        counts[view] = 0 if base is None else _count([base])
+    counts = _view_counts({view: _base(view, user) for view in views})
     base = _base(filters.view, user)
     if base is None:
         total = 0

@@ -3,7 +3,7 @@
 Each inbox list (my tasks, the queue, everything waiting, what I finished) gets a partial index
 holding exactly its rows in its sort order, with arrival (created time, id) as the tie-break:
 its count reads the index only and a page is one range read (keyset pagination). `/proses`
-counts the cases of each version from `ix_cases_process_version_id`.
+counts the cases of each version by status from `ix_cases_version_status`.
 
 Revision ID: 0008
 Revises: 0007
@@ -37,11 +37,11 @@ def upgrade() -> None:
     for name, (columns, where) in PARTIAL.items():
         op.create_index(name, "human_tasks", columns, postgresql_where=sa.text(where),
                         sqlite_where=sa.text(where))
-    op.create_index("ix_cases_process_version_id", "cases", ["process_version_id"])
+    op.create_index("ix_cases_version_status", "cases", ["process_version_id", "status", "id"])
 
 
 def downgrade() -> None:
     """Drop them."""
-    op.drop_index("ix_cases_process_version_id", table_name="cases")
+    op.drop_index("ix_cases_version_status", table_name="cases")
     for name in reversed(PARTIAL):
         op.drop_index(name, table_name="human_tasks")
