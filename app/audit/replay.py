@@ -81,6 +81,7 @@ class CaseReplay:
     result: StepResult | None = None
     replayer: Replayer | None = None
     fired_timer_ids: set[str] = field(default_factory=set)
+    stopped: bool = False  # an event could not be re-executed: later frames are missing
 
     @property
     def state(self) -> str | None:
@@ -139,6 +140,7 @@ def replay_case(case: Case, events: list[CaseEvent], hidden: frozenset[str] = fr
         if pending and _matches(pending[0], event):
             pending.popleft()
         elif not _drive(replayer, event, pending, out):
+            out.stopped = True
             break
         if event.bpmn_id and event.type != "identity_revealed":
             passed.append(event.bpmn_id)

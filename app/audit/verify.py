@@ -55,7 +55,8 @@ def verify_one(case: Case) -> list[str]:
     problems = list(verify_case(case, events))
     replay = replay_case(case, events)
     problems += replay.problems
-    if replay.state is None:
+    if replay.state is None or replay.stopped:
+        # Without a complete re-execution there is nothing to compare the stored rows with.
         return problems or [_("pengaduan tidak dapat dijalankan ulang")]
     problems += _state_problems(case, replay.state)
     problems += _task_problems(case, replay, events)
@@ -213,7 +214,6 @@ def _verify_in_boundary(case_id: int) -> tuple[str, list[str]]:
         log_event("verification_failed", level=logging.ERROR, case_id=case_id,
                   error_type=type(exc).__name__)
         found = [_("pemeriksaan gagal: %(error)s", error=type(exc).__name__)]
-    session.expunge_all()  # keep memory flat over many cases
     return label, found
 
 
