@@ -14,6 +14,7 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .audit.cli import export_command
 from .audit.verify import case_ids_in_scope as audit_case_ids
 from .audit.verify import verify_all
 from .auth.service import ensure_demo_users
@@ -26,6 +27,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 process_cli = AppGroup("process", help="Validate and deploy BPMN diagrams.")
 timers_cli = AppGroup("timers", help="Run the process timers that are due.")
 audit_cli = AppGroup("audit", help="Verify the stored history.")
+audit_cli.add_command(export_command)
 
 
 def alembic_config(database_url: str) -> AlembicConfig:

@@ -118,3 +118,23 @@ def breached_then_answered() -> int:
         step(case_id, "sampaikan_jawaban", DELIVER, OFFICER)
         step(case_id, "konfirmasi_jawaban", ACCEPT, PUBLIC)
     return case_id
+
+
+REFER = {
+    "instansi_rujukan": "Dinas Pekerjaan Umum Kabupaten Musi Rawas",
+    "alasan_rujukan": "Pengaduan tentang jalan rusak bukan urusan kependudukan.",
+    "cara_pemberitahuan": "telepon",
+    "pesan_kepada_pelanggan": "Pengaduan Anda kami teruskan ke Dinas PU Kabupaten Musi Rawas.",
+}
+
+
+def referred(**start: Any) -> int:
+    """A complaint that is not the office's authority, referred to another agency."""
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        data = {**START_DATA, "jenis": "pengaduan", "layanan": "lainnya",
+                "menyangkut_data_sendiri": False, "nik": None, "no_kk": None, **start}
+        case_id = service.submit_case(data, PUBLIC).case.id
+        step(case_id, "verifikasi_pengaduan",
+             {"keputusan_verifikasi": "bukan_wewenang", "wewenang": False}, OFFICER)
+        step(case_id, "rujuk_instansi", REFER, OFFICER)
+    return case_id
