@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, distinct, exists, func, select
+from sqlalchemy import Select, exists, func, select
 
 from ..auth.service import get_user
 from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion
@@ -147,7 +147,7 @@ def search(filters: CaseFilters) -> SearchPage:
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
     cases = list(session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    versions = dict(session.execute(select(ProcessVersion.id, ProcessVersion.version)).tuples())
+    versions = {i: n for i, n in session.execute(select(ProcessVersion.id, ProcessVersion.version))}
     rows = [CaseRow(c, versions.get(c.process_version_id, 0), standard_of(c, now)) for c in cases]
     counts = {
         status: session.scalar(select(func.count()).select_from(
@@ -167,14 +167,14 @@ def choices() -> dict[str, list[tuple[str, str]]]:
     session = get_session()
 
     def values(column: Any) -> list[tuple[str, str]]:
-        found = session.scalars(select(distinct(column)).where(column.is_not(None)))
+        found = session.scalars(select(column).where(column.is_not(None)).distinct())
         return sorted((str(v), str(v)) for v in found if v)
 
     outcomes = session.execute(
         select(Case.outcome, func.max(Case.outcome_label)).where(Case.outcome.is_not(None))
-        .group_by(Case.outcome)).tuples()
+        .group_by(Case.outcome))
     officers = []
-    for actor in session.scalars(select(distinct(CaseEvent.actor))
+    for actor in session.scalars(select(CaseEvent.actor).distinct()
                                  .where(CaseEvent.actor.like("user:%"))):
         ident = actor.partition(":")[2]
         user = get_user(int(ident)) if ident.isdigit() else None
@@ -182,7 +182,7 @@ def choices() -> dict[str, list[tuple[str, str]]]:
             officers.append((ident, user.full_name))
     versions = session.execute(
         select(ProcessVersion.id, ProcessVersion.name, ProcessVersion.version)
-        .order_by(ProcessVersion.id)).tuples()
+        .order_by(ProcessVersion.id))
     return {
         "hasil": sorted((str(o), str(label or o)) for o, label in outcomes),
         "kanal": values(Case.summary_channel),

@@ -47,6 +47,7 @@ EVENT_LABELS: dict[str, Any] = {
     "milestone_reached": _l("Tahap tercapai"),
     "case_closed": _l("Pengaduan ditutup"),
     "case_migrated": _l("Dipindahkan ke versi proses lain"),
+    "identity_revealed": _l("Identitas pelapor dibuka auditor"),
 }
 
 STATUS_LABELS: dict[str, Any] = {"berjalan": _l("Berjalan"), "selesai": _l("Selesai")}
@@ -168,6 +169,8 @@ def _entry(
     raw: dict[str, Any] = json.loads(event.data_json)
     spec, data = None, {}
     step_name = str(raw.get("name") or "")
+    if event.type == "identity_revealed":
+        step_name = str(_l("Alasan: %(reason)s", reason=str(raw.get("reason") or "")))
     if event.type == "case_submitted":
         start = start_info(version)
         spec = _spec(version, start.form.schema_file, start.form.ui_file)
