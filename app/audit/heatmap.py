@@ -99,7 +99,7 @@ def heatmap(version: ProcessVersion, received_from: date | None = None,
     elements = []
     for bpmn_id, count in sorted(counts.items()):
         days = spent.get(bpmn_id) or []
-        level = min(int(count * HEAT_LEVELS / (most + 1)), HEAT_LEVELS - 1) if most else 0
+        level = max(math.ceil(count * HEAT_LEVELS / most) - 1, 0) if most else 0
         elements.append(ElementHeat(
             bpmn_id=bpmn_id, name=names.get(bpmn_id, bpmn_id), cases=count,
             median_days=statistics.median(days) if days else None,
