@@ -33,7 +33,7 @@ test: install
 	$(PY) -m pytest --ignore=tests/benchmarks
 
 bench: install
-	$(PY) -m pytest tests/benchmarks --benchmark-only --benchmark-columns=min,median,mean,max,rounds
+	$(PY) -m pytest tests/benchmarks --benchmark-only --benchmark-columns=min,median,mean,max,ops,rounds
 
 # bandit: each accepted finding carries `# nosec B<id> # why` on its own line.
 lint: install
