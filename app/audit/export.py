@@ -10,12 +10,13 @@ only as "Pelapor", so an anonymous identity cannot leave through an export.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from xml.sax.saxutils import quoteattr
 
 from sqlalchemy import select
 
@@ -182,8 +183,16 @@ def xes(cases: Iterable[Case]) -> Iterator[str]:
     yield "</log>\n"
 
 
+# Characters XML 1.0 cannot hold at all: dropped from values rather than breaking the log.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _quoted(value: str) -> str:
+    return '"' + html.escape(_NOT_XML.sub("", value), quote=True) + '"'
+
+
 def _attr(kind: str, key: str, value: str, indent: int) -> str:
-    return f'{" " * indent}<{kind} key={quoteattr(key)} value={quoteattr(value)}/>\n'
+    return f'{" " * indent}<{kind} key={_quoted(key)} value={_quoted(value)}/>\n'
 
 
 def _utc(moment: datetime) -> datetime:
