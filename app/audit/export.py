@@ -29,8 +29,9 @@ from .standard import standard_of
 # Event types that are steps of the process (process mining); audit actions are not.
 PROCESS_EVENTS = ("case_submitted", "task_completed", "timer_fired", "sla_breached",
                   "milestone_reached", "case_closed")
-CASE_COLUMNS = ("nomor", "versi_proses", "diterima", "status", "hasil", "hasil_nama", "kanal",
-                "jenis", "layanan", "anonim", "rahasia", "batas_standar", "dijawab", "ditutup",
+# The summary columns carry their `x-ringkasan` role names (channel, type, service, ...).
+CASE_COLUMNS = ("nomor", "versi_proses", "diterima", "status", "hasil", "hasil_nama", "channel",
+                "type", "service", "anonymous", "secret", "batas_standar", "dijawab", "ditutup",
                 "standar_layanan", "jumlah_peristiwa")
 EVENT_COLUMNS = ("nomor", "urutan", "jenis_peristiwa", "aktivitas", "elemen", "waktu", "pelaku",
                  "peran", "sidik")

@@ -15,7 +15,8 @@ from ..engine import WIB
 from .standard import OUTCOMES, standard_clause, standard_of
 
 PAGE_SIZE = 25
-FILTERS = ("dari", "sampai", "hasil", "kanal", "jenis", "layanan", "bidang", "petugas",
+# Query arguments: Indonesian words, and the summary roles (`x-ringkasan`) for those columns.
+FILTERS = ("dari", "sampai", "hasil", "channel", "type", "service", "bidang", "petugas",
            "standar", "versi")
 
 
@@ -62,9 +63,9 @@ class CaseFilters:
         page = (args.get("halaman") or "1").strip()
         return cls(
             outcome=(args.get("hasil") or "").strip()[:100],
-            channel=(args.get("kanal") or "").strip()[:50],
-            type=(args.get("jenis") or "").strip()[:50],
-            service=(args.get("layanan") or "").strip()[:50],
+            channel=(args.get("channel") or "").strip()[:50],
+            type=(args.get("type") or "").strip()[:50],
+            service=(args.get("service") or "").strip()[:50],
             division=(args.get("bidang") or "").strip()[:20],
             standard=standard,
             page=max(int(page), 1) if page.isdigit() else 1,
@@ -77,8 +78,8 @@ class CaseFilters:
         values = {
             "dari": self.received_from.isoformat() if self.received_from else "",
             "sampai": self.received_to.isoformat() if self.received_to else "",
-            "hasil": self.outcome, "kanal": self.channel, "jenis": self.type,
-            "layanan": self.service, "bidang": self.division,
+            "hasil": self.outcome, "channel": self.channel, "type": self.type,
+            "service": self.service, "bidang": self.division,
             "petugas": self.officer or "", "standar": self.standard,
             "versi": self.version_id or "", "halaman": self.page if self.page > 1 else "",
         }
@@ -185,9 +186,9 @@ def choices() -> dict[str, list[tuple[str, str]]]:
         .order_by(ProcessVersion.id))
     return {
         "hasil": sorted((str(o), str(label or o)) for o, label in outcomes),
-        "kanal": values(Case.summary_channel),
-        "jenis": values(Case.summary_type),
-        "layanan": values(Case.summary_service),
+        "channel": values(Case.summary_channel),
+        "type": values(Case.summary_type),
+        "service": values(Case.summary_service),
         "bidang": values(HumanTask.division),
         "petugas": sorted(officers, key=lambda o: o[1]),
         "versi": [(str(i), f"{name} v{n}") for i, name, n in versions],

@@ -101,4 +101,4 @@ def test_csv_exports_carry_no_identity_and_every_event(
         assert len(rows) == len(list(get_session().scalars(select(CaseEvent))))
     assert {r["pelaku"] for r in rows if r["jenis_peristiwa"] == "case_submitted"} == {"Pelapor"}
     case_rows = list(csv.DictReader(io.StringIO(cases.output)))
-    assert sorted(r["anonim"] for r in case_rows) == ["0", "1"]
+    assert sorted(r["anonymous"] for r in case_rows) == ["0", "1"]
