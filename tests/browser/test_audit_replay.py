@@ -60,7 +60,8 @@ def test_auditor_searches_steps_through_a_case_and_reads_the_heatmap(
     expect(page.locator(
         '#diagram .lp-current[data-element-id="tindak_lanjut_teknis"]')).to_have_count(1)
     expect(frame).to_contain_text("5 hari kerja sejak diterima")  # the SLA timer waits
-    page.locator("#putar-ulang").scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 1280, "height": 1700})
+    page.locator("#putar-judul").evaluate("heading => heading.scrollIntoView()")
     page.screenshot(path=str(SHOTS / "audit-replay-desktop.png"), full_page=False)
     page.get_by_role("button", name="Peristiwa terakhir").click()
     expect(frame).to_contain_text("Pengaduan selesai")
