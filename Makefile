@@ -54,7 +54,7 @@ bench: install
 	BENCH_CASES=$(BENCH_CASES) BENCH_LOAD_SECONDS=$(BENCH_LOAD_SECONDS) $(PY) -m tests.benchmarks.run
 
 bench-pytest: install
-	$(PY) -m pytest tests/benchmarks --benchmark-only --benchmark-columns=min,median,mean,max,rounds
+	$(PY) -m pytest tests/benchmarks --benchmark-only --benchmark-columns=min,median,mean,max,ops,rounds
 
 # bandit: each accepted finding carries `# nosec B<id> # why` on its own line.
 lint: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -13,11 +14,13 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .audit.service import verify_all
+from .audit.cli import export_command
+from .audit.verify import case_ids_in_scope as audit_case_ids
+from .audit.verify import verify_all
 from .auth.service import ensure_demo_users
 from .benchseed import bench_cli
 from .cases.service import failing_timers, fire_due_timers
-from .engine import DiagramError, DiagramProblem
+from .engine import WIB, DiagramError, DiagramProblem
 from .processes.cli import COMMANDS as PROCESS_COMMANDS
 from .processes.service import deploy_file, read_forms, validate
 
@@ -26,6 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 process_cli = AppGroup("process", help="Validate and deploy BPMN diagrams.")
 timers_cli = AppGroup("timers", help="Run the process timers that are due.")
 audit_cli = AppGroup("audit", help="Verify the stored history.")
+audit_cli.add_command(export_command)
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -139,9 +143,18 @@ def failing_command() -> None:
 
 
 @audit_cli.command("verify")
-def verify_command() -> None:
-    """Check every case's event chain and every deployed version; exit 1 on any problem."""
-    report = verify_all()
+@click.option("--case", "tracking_code", default=None, help="Only this tracking number.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Only cases active since this date (YYYY-MM-DD).")
+def verify_command(tracking_code: str | None, since: datetime | None) -> None:
+    """Re-execute each case from its events, compare with what is stored; exit 1 on a problem."""
+    moment = since.replace(tzinfo=WIB).astimezone(UTC) if since else None
+    ids = audit_case_ids(tracking_code, moment)
+    if tracking_code and not ids:
+        click.echo(f"Nomor {tracking_code} tidak ditemukan.", err=True)
+        sys.exit(2)
+    with click.progressbar(length=len(ids), label="Memeriksa kasus", file=sys.stderr) as bar:
+        report = verify_all(tracking_code, moment, bar.update, run_by="cli", case_ids=ids)
     for label, problems in report.problems.items():
         for problem in problems:
             click.echo(f"{label}: {problem}", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
-from app.auth.service import get_user_by_username
+from app.auth.service import assign_role, get_user_by_username
 from app.cases.events import GENESIS_HASH, PUBLIC, Actor
 from app.cases.models import HumanTask
 from app.cases.service import complete_task, submit_case
@@ -102,10 +102,25 @@ def test_timeline_names_actors_and_shows_form_data_with_labels(
     assert "WIB" in page
 
 
+def test_process_owners_audit_only_with_the_auditor_role(
+    app: Flask, client: FlaskClient, case_code: str
+) -> None:
+    login(client, "pemilik")
+    assert client.get(f"/audit/kasus/{case_code}").status_code == 403
+    assert 'href="/audit"' not in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        owner = get_user_by_username("pemilik")
+        assert owner is not None
+        assign_role(owner, "Auditor", surat_tugas_number="800/ST/2026",
+                    surat_tugas_date=date(2026, 1, 2), valid_until=date(2099, 12, 31))
+        get_session().commit()
+    assert client.get(f"/audit/kasus/{case_code}").status_code == 200
+
+
 def test_diagram_markers_show_passed_and_waiting_elements(
     client: FlaskClient, case_code: str
 ) -> None:
-    login(client, "pemilik")
+    login(client, "auditor")
     page = client.get(f"/audit/kasus/{case_code}").get_data(as_text=True)
     marker_attr = page.split('data-markers="', 1)[1].split('"', 1)[0]
     markers = json.loads(marker_attr.replace("&#34;", '"'))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +20,9 @@ from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion, Timer
 from ..cases.service import form_document, identity_fields, start_info
 from ..db import get_session
 from ..formrender import FormSpec
-from ..logs import log_event
+from .verify import VerificationReport, verify_all
+
+__all__ = ["VerificationReport", "verify_all"]
 
 DONE_MARKER = "lp-done"
 CURRENT_MARKER = "lp-current"
@@ -46,6 +47,7 @@ EVENT_LABELS: dict[str, Any] = {
     "milestone_reached": _l("Tahap tercapai"),
     "case_closed": _l("Pengaduan ditutup"),
     "case_migrated": _l("Dipindahkan ke versi proses lain"),
+    "identity_revealed": _l("Identitas pelapor dibuka auditor"),
 }
 
 STATUS_LABELS: dict[str, Any] = {"berjalan": _l("Berjalan"), "selesai": _l("Selesai")}
@@ -167,6 +169,8 @@ def _entry(
     raw: dict[str, Any] = json.loads(event.data_json)
     spec, data = None, {}
     step_name = str(raw.get("name") or "")
+    if event.type == "identity_revealed":
+        step_name = str(_l("Alasan: %(reason)s", reason=str(raw.get("reason") or "")))
     if event.type == "case_submitted":
         start = start_info(version)
         spec = _spec(version, start.form.schema_file, start.form.ui_file)
@@ -207,51 +211,6 @@ def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None)
     if schema is None:
         return None
     return FormSpec.build(schema, form_document(version, ui_file))
-
-
-@dataclass(frozen=True)
-class VerificationReport:
-    """What a verification sweep found: problems by tracking code or version, and its size."""
-
-    cases_checked: int
-    versions_checked: int
-    problems: dict[str, list[str]]
-
-
-def verify_all() -> VerificationReport:
-    """Check every deployed version and every case's chain, each in its own error boundary."""
-    session = get_session()
-    problems: dict[str, list[str]] = {}
-    versions = list(session.scalars(select(ProcessVersion).order_by(ProcessVersion.id)))
-    for version in versions:
-        found = verify_version(version)
-        if found:
-            problems[f"{version.process_id} v{version.version}"] = found
-    case_ids = list(session.scalars(select(Case.id).order_by(Case.id)))
-    for case_id in case_ids:
-        label = str(case_id)
-        try:
-            case = session.get(Case, case_id)
-            if case is None:
-                continue
-            label = case.tracking_code
-            found = verify_case(case, case_events(case))
-        except Exception as exc:  # one unreadable case must not hide the others
-            session.rollback()
-            log_event("verification_failed", level=logging.ERROR, case_id=case_id,
-                      error_type=type(exc).__name__)
-            found = [f"{type(exc).__name__}"]
-        if found:
-            problems[label] = found
-    session.rollback()
-    log_event(
-        "verification_finished",
-        level=logging.WARNING if problems else logging.INFO,
-        cases=len(case_ids),
-        versions=len(versions),
-        with_problems=len(problems),
-    )
-    return VerificationReport(len(case_ids), len(versions), problems)
 
 
 def export_events(case: Case, viewer_roles: Iterable[str] = ()) -> dict[str, Any]:

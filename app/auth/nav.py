@@ -28,7 +28,7 @@ _LINKS: tuple[tuple[str, Any, str,
      lambda held: {*lanes.staff_lanes(held), roles.ADMINISTRATOR}),
     ("/registrasi", _l("Registrasi pengaduan"), "registrasi", lanes.registrar_lanes),
     ("/proses", _l("Proses"), "proses", frozenset({roles.PEMILIK_PROSES, roles.ADMINISTRATOR})),
-    ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR, roles.PEMILIK_PROSES})),
+    ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR})),
     ("/admin/pengguna", _l("Admin"), "admin", frozenset({roles.ADMINISTRATOR})),
     ("/admin/outbox", _l("Kotak keluar surel"), "outbox", frozenset({roles.ADMINISTRATOR})),
 )

@@ -7,12 +7,12 @@ as JSON and comes back as JSON, so a script can only ever write plain data into 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import clock
 from .restricted import RestrictedCodeError, compile_errors, plain_json
 from .sandbox import SandboxPool
 
@@ -39,7 +39,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
     def _run(self, mode: str, source: str, context: dict, external: dict | None) -> dict[str, Any]:
         request = {
             "mode": mode,
-            "now": datetime.now(UTC).isoformat(),
+            "now": clock.now().isoformat(),
             "source": source,
             "context": plain_json(context, "data tugas"),
             "external": plain_json(external or {}, "data objek"),

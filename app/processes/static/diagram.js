@@ -62,6 +62,8 @@
       addMarkers();
       fit();
       container.dataset.ready = "true";
+      // Pages that redraw markers or overlays (the audit's step-through and heatmap) listen.
+      container.dispatchEvent(new CustomEvent("diagram-ready", { detail: viewer }));
     })
     .catch(fail);
 
