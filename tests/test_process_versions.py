@@ -203,6 +203,18 @@ def test_a_safe_migration_moves_the_case_and_it_completes_on_the_new_version(
         assert (case.status, case.outcome) == ("selesai", "akhir_selesai")
         assert case.process_version.version == 2
         assert verify_chain(_events(case)) == []
+    # Re-executing the history (version 1, the migration, then version 2) gives the stored case.
+    checked = runner.invoke(args=["audit", "verify", "--case", versions])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_a_migrated_case_waiting_on_the_new_version_verifies_by_re_execution(
+    app: Flask, runner: FlaskCliRunner, versions: str
+) -> None:
+    moved = runner.invoke(args=["process", "migrate", "--case", versions, "--to-version", "2"])
+    assert moved.exit_code == 0, moved.output
+    checked = runner.invoke(args=["audit", "verify", "--case", versions])
+    assert checked.exit_code == 0, checked.output
 
 
 def test_an_unsafe_migration_is_refused_with_the_reason_and_nothing_moves(

@@ -18,10 +18,11 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..cases.events import SYSTEM, Actor
-from ..cases.models import Case, CaseEvent
+from ..cases.models import Case, CaseEvent, ProcessVersion
 from ..cases.service import engine, parsed_diagram
 from ..cases.store import _record_steps
-from ..engine import WIB, StepResult, WorkflowRuntimeError
+from ..db import get_session
+from ..engine import WIB, ParsedDiagram, StepResult, WorkflowRuntimeError
 from ..engine.replay import HANDLERS, RecordedEvent, Replayer, ReplayError
 
 DONE_MARKER = "lp-done"
@@ -124,13 +125,32 @@ def _matches(expected: ExpectedEvent, event: RecordedEvent) -> bool:
         event.type, event.bpmn_id, event.data)
 
 
+def _version_diagram(version_id: int) -> ParsedDiagram:
+    """The parsed diagram of the process version with VERSION_ID (a migration's target)."""
+    version = get_session().get(ProcessVersion, version_id)
+    if version is None:
+        raise ReplayError(f"versi proses {version_id} tidak ada")
+    return parsed_diagram(version)
+
+
+def _starting_diagram(case: Case, events: list[CaseEvent]) -> ParsedDiagram:
+    """The version the case started on: before its first migration, else its own version."""
+    for stored in events:
+        if stored.type == "case_migrated":
+            source = recorded(stored).data.get("from_version_id")
+            if isinstance(source, int):
+                return _version_diagram(source)
+            break
+    return parsed_diagram(case.process_version)
+
+
 def replay_case(case: Case, events: list[CaseEvent], hidden: frozenset[str] = frozenset()
                 ) -> CaseReplay:
     """Re-execute CASE's EVENTS in order; a frame per event, a problem per unreproduced event.
 
     HIDDEN names data fields the viewer may not see (left out of each frame's data).
     """
-    replayer = Replayer(engine(), parsed_diagram(case.process_version))
+    replayer = Replayer(engine(), _starting_diagram(case, events), _version_diagram)
     out = CaseReplay(replayer=replayer)
     pending: deque[ExpectedEvent] = deque()
     passed: list[str] = []

@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock
 from .diagram import ParsedDiagram
+from .migrate import migrate_state
 from .runner import ProcessEngine, TaskNotReady
 from .types import StepResult
 
@@ -66,9 +67,15 @@ Handler = Callable[["Replayer", RecordedEvent], StepResult | None]
 class Replayer:
     """Re-executes one case's events in order; holds the state reached so far."""
 
-    def __init__(self, engine: ProcessEngine, parsed: ParsedDiagram) -> None:
+    def __init__(
+        self,
+        engine: ProcessEngine,
+        parsed: ParsedDiagram,
+        diagram_of: Callable[[int], ParsedDiagram] | None = None,
+    ) -> None:
         self.engine = engine
         self.parsed = parsed
+        self.diagram_of = diagram_of  # a process version's id -> its parsed diagram
         self.state: str | None = None
         self.result: StepResult | None = None
         self.task_ids: dict[str, str] = {}  # recorded task id -> the re-executed one
@@ -130,6 +137,19 @@ def _completed(replayer: Replayer, event: RecordedEvent) -> StepResult:
         raise ReplayError(f"tugas {event.bpmn_id} tidak sedang menunggu") from exc
 
 
+def _migrated(replayer: Replayer, event: RecordedEvent) -> StepResult:
+    """Move the replayed case to the version the event names, as the live migration did."""
+    target = event.data.get("to_version_id")
+    if replayer.diagram_of is None or not isinstance(target, int):
+        raise ReplayError("perpindahan versi tanpa versi tujuan yang dapat dibaca")
+    new = replayer.diagram_of(target)
+    outcome = migrate_state(replayer.engine, replayer.require_state(), replayer.parsed, new)
+    if outcome.refusal is not None or outcome.result is None:
+        raise ReplayError(f"perpindahan versi tidak dapat diulang: {outcome.refusal}")
+    replayer.parsed = new
+    return outcome.result
+
+
 def _timers_due(replayer: Replayer, event: RecordedEvent) -> StepResult:
     return replayer.engine.fire_due_timers(replayer.require_state())
 
@@ -138,11 +158,12 @@ def _no_change(replayer: Replayer, event: RecordedEvent) -> None:
     return None
 
 
-# Event types that drive the engine. `case_migrated` (moving a case to a newer version) is added
-# where migration lives; the others an engine step produces by itself are checked, not driven.
+# Event types that drive the engine; the others an engine step produces by itself are checked,
+# not driven.
 HANDLERS: dict[str, Handler] = {
     "case_submitted": _submitted,
     "task_completed": _completed,
+    "case_migrated": _migrated,
     "timer_fired": _timers_due,  # leading a timer sweep: fire what was due at that moment
     "identity_revealed": _no_change,
 }
