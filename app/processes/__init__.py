@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .modeler_views import bp as modeler_bp
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    """Register the process pages at /proses."""
+    """Register the process pages at /proses and the modeler at /proses/modeler."""
     app.register_blueprint(bp)
+    app.register_blueprint(modeler_bp)
