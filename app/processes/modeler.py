@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..cases.store import MILESTONE
+from ..cases.store import MILESTONE, NOTIFICATION
 from ..engine import DiagramError, DiagramProblem, referenced_form_files
 from ..engine import conventions as names
 from ..engine.diagram import MAX_DIAGRAM_BYTES, MAX_FORM_BYTES, schema_problems
@@ -85,6 +85,10 @@ def convention_catalogue() -> list[dict[str, Any]]:
         _row(MILESTONE, _("Tonggak"),
              _("answered: saat jawaban sampai ke pelapor."), FLOW_NODES, kind="choice",
              options=[{"value": "answered", "label": _("answered (jawaban disampaikan)")}]),
+        _row(NOTIFICATION, _("Catatan peristiwa"),
+             _("sla_breached: standar layanan terlewati (dicatat dan ditandai pada kasus)."),
+             FLOW_NODES, kind="choice",
+             options=[{"value": "sla_breached", "label": _("sla_breached (standar terlewati)")}]),
         _row(names.DAYS, _("Jumlah hari kerja"),
              _("Hari kerja timer ini bila ekspresinya menghitung angkanya sendiri."),
              TIMER_EVENTS, timer_only=True),

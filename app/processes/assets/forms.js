@@ -384,8 +384,8 @@ export class FormEditor {
     const labelled = (part, text, control) =>
       el("label", { for: id(part) }, [document.createTextNode(text), control]);
 
-    const nameInput = el("input", { id: id("nama"), value: name, pattern: "[A-Za-z_][A-Za-z0-9_]*" });
-    nameInput.dataset.key = key("nama");
+    const nameInput = el("input", { id: id("name"), value: name, pattern: "[A-Za-z_][A-Za-z0-9_]*" });
+    nameInput.dataset.key = key("name");
     nameInput.addEventListener("change", () => {
       const to = nameInput.value.trim();
       if (to && to !== name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(to)) {
@@ -398,18 +398,18 @@ export class FormEditor {
         nameInput.value = name;
       }
     });
-    const titleInput = el("input", { id: id("label"), value: prop.title || "" });
-    titleInput.dataset.key = key("label");
+    const titleInput = el("input", { id: id("title"), value: prop.title || "" });
+    titleInput.dataset.key = key("title");
     titleInput.addEventListener("change", () =>
       this.edit((schema) => {
         schema.properties[name].title = titleInput.value;
       })
     );
-    const typeSelect = el("select", { id: id("jenis") },
+    const typeSelect = el("select", { id: id("type") },
       [...TYPES, ...(type === "other" ? ["other"] : [])].map((t) =>
         el("option", { value: t, text: texts.types[t] })));
     typeSelect.value = type;
-    typeSelect.dataset.key = key("jenis");
+    typeSelect.dataset.key = key("type");
     typeSelect.addEventListener("change", () =>
       this.edit((schema, ui) => {
         ui[name] = ui[name] || {};
@@ -420,9 +420,9 @@ export class FormEditor {
       })
     );
     const condition = conditionOf(docs.schema, name);
-    const required = el("input", { type: "checkbox", id: id("wajib"),
+    const required = el("input", { type: "checkbox", id: id("required"),
       checked: (docs.schema.required || []).includes(name), disabled: !!condition });
-    required.dataset.key = key("wajib");
+    required.dataset.key = key("required");
     required.addEventListener("change", () =>
       this.edit((schema) => {
         const rest = (schema.required || []).filter((n) => n !== name);
@@ -431,20 +431,20 @@ export class FormEditor {
     );
     const parts = [
       el("div", { class: "field-card-row" }, [
-        labelled("nama", texts.fieldName, nameInput),
-        labelled("label", texts.fieldTitle, titleInput),
-        labelled("jenis", texts.fieldType, typeSelect),
+        labelled("name", texts.fieldName, nameInput),
+        labelled("title", texts.fieldTitle, titleInput),
+        labelled("type", texts.fieldType, typeSelect),
       ]),
-      el("label", { for: id("wajib"), class: "inline-check" }, [required, document.createTextNode(texts.required)]),
+      el("label", { for: id("required"), class: "inline-check" }, [required, document.createTextNode(texts.required)]),
     ];
     if (type === "choice") {
-      const options = el("textarea", { id: id("pilihan"), rows: "3" });
+      const options = el("textarea", { id: id("options"), rows: "3" });
       options.value = optionsText(prop);
-      options.dataset.key = key("pilihan");
+      options.dataset.key = key("options");
       options.addEventListener("change", () =>
         this.edit((schema) => setOptions(schema.properties[name], options.value))
       );
-      parts.push(labelled("pilihan", texts.options, options));
+      parts.push(labelled("options", texts.options, options));
     }
     parts.push(this.conditionControls(docs, name, condition, id, key));
     const remove = el("button", { type: "button", class: "secondary outline small", text: texts.remove });
@@ -462,17 +462,17 @@ export class FormEditor {
       const t = fieldType(docs.schema.properties[other] || {}, docs.ui[other] || {});
       return other !== name && (t === "boolean" || t === "choice");
     });
-    const fieldSelect = el("select", { id: id("bila") }, [
+    const fieldSelect = el("select", { id: id("when") }, [
       el("option", { value: "", text: texts.always }),
       ...candidates.map((other) => el("option", {
         value: other, text: (docs.schema.properties[other].title || other) })),
     ]);
-    fieldSelect.dataset.key = key("bila");
+    fieldSelect.dataset.key = key("when");
     fieldSelect.value = condition ? condition.field : "";
     const values = condition ? this.valuesOf(docs, condition.field) : [];
-    const valueSelect = el("select", { id: id("nilai"), disabled: !condition },
+    const valueSelect = el("select", { id: id("value"), disabled: !condition },
       values.map((v, i) => el("option", { value: String(i), text: v.title })));
-    valueSelect.dataset.key = key("nilai");
+    valueSelect.dataset.key = key("value");
     if (condition) {
       const at = values.findIndex((v) => v.value === condition.value);
       valueSelect.value = String(Math.max(at, 0));
@@ -491,8 +491,8 @@ export class FormEditor {
     fieldSelect.addEventListener("change", apply);
     valueSelect.addEventListener("change", apply);
     return el("div", { class: "field-card-row field-condition" }, [
-      el("label", { for: id("bila") }, [document.createTextNode(texts.requiredWhen), fieldSelect]),
-      el("label", { for: id("nilai") }, [document.createTextNode(texts.equals), valueSelect]),
+      el("label", { for: id("when") }, [document.createTextNode(texts.requiredWhen), fieldSelect]),
+      el("label", { for: id("value") }, [document.createTextNode(texts.equals), valueSelect]),
     ]);
   }
 

@@ -59,7 +59,10 @@ async function start() {
 
   const modeler = new BpmnModeler({
     container: canvasNode,
-    propertiesPanel: { parent: "#modeler-properties" },
+    propertiesPanel: {
+      parent: "#modeler-properties",
+      layout: { groups: { "layanan-pengaduan": { open: true }, general: { open: true } } },
+    },
     linting: { bpmnlint: { config: lintRules, resolver: lintResolver }, active: true },
     additionalModules: [
       BpmnPropertiesPanelModule,
