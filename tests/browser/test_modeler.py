@@ -99,8 +99,9 @@ def test_owner_adds_a_task_with_a_new_form_and_a_new_case_reaches_it(
                                        "targetId": "verifikasi_pengaduan",
                                        "laneId": "lane_petugas", "name": NEW_TASK})
     # The server's lint: a user task without a form is an error, on the list and the canvas.
-    problem = page.locator(f'#lint-list li.lint-error[data-element-id="{task_id}"]')
-    expect(problem).to_contain_text("tugas pengguna tanpa formulir")
+    problem = page.locator(f'#lint-list li.lint-error[data-element-id="{task_id}"]',
+                           has_text="tugas pengguna tanpa formulir")
+    expect(problem).to_have_count(1)
     expect(page.locator('.djs-overlay .lp-server-error[title*="tanpa formulir"]')).to_have_count(1)
     expect(deploy).to_be_disabled()
 
@@ -168,3 +169,26 @@ def test_a_diagram_downloaded_from_the_modeler_keeps_the_conventions(
     # Upload it back: the modeler opens it (nothing is deployed until the owner says so).
     page.locator("#unggah-bpmn").set_input_files(str(download.value.path()))
     expect(page.locator("#modeler-status")).to_contain_text("belum dipasang")
+
+
+def test_a_flow_without_its_condition_is_a_lint_error_until_the_panel_sets_it(
+        open_page: Any) -> None:
+    page = open_page()
+    sign_in(page, "pemilik")
+    page.goto("/proses/modeler/")
+    summary = page.locator("#lint-summary")
+    expect(summary).to_have_attribute("data-state", "done")
+    page.evaluate("""(id) => {
+      const modeler = window.lpModeler;
+      modeler.get("selection").select(modeler.get("elementRegistry").get(id));
+    }""", "alur_teruskan")
+    condition = page.locator("#modeler-properties").get_by_label("Kondisi (ekspresi Python")
+    expect(condition).to_have_value("keputusan_verifikasi == 'teruskan'")
+    condition.fill("")
+    problem = page.locator('#lint-list li.lint-error[data-element-id="alur_teruskan"]')
+    from_bpmnlint = problem.and_(page.locator('[data-source="bpmnlint"]'))
+    expect(from_bpmnlint).to_contain_text("Alur tidak punya kondisi")  # in Indonesian
+    expect(page.get_by_role("button", name="Pasang versi baru")).to_be_disabled()
+    condition.fill("keputusan_verifikasi == 'teruskan'")
+    expect(problem).to_have_count(0)
+    expect(summary).to_have_attribute("data-errors", "0")

@@ -61,7 +61,7 @@ async function start() {
     container: canvasNode,
     propertiesPanel: {
       parent: "#modeler-properties",
-      layout: { groups: { "layanan-pengaduan": { open: true }, general: { open: true } } },
+      layout: { groups: { "layanan-pengaduan": { open: true }, general: { open: true }, timer: { open: true } } },
     },
     linting: { bpmnlint: { config: lintRules, resolver: lintResolver }, active: true },
     additionalModules: [
