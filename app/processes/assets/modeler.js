@@ -101,8 +101,15 @@ async function start() {
     canvas.zoom("fit-viewport", "auto");
   }
 
+  function reportImport(result) {
+    // Elements bpmn-js does not know are dropped on import: say so before anything is saved.
+    const count = (result.warnings || []).length;
+    status.textContent = count ? texts.importWarnings.replace("{n}", count) : "";
+    status.dataset.importWarnings = String(count);
+  }
+
   try {
-    await modeler.importXML(xml);
+    reportImport(await modeler.importXML(xml));
   } catch (error) {
     canvasNode.textContent = canvasNode.dataset.error;
     throw error;
@@ -123,9 +130,9 @@ async function start() {
       return;
     }
     try {
-      await modeler.importXML(await file.text());
+      reportImport(await modeler.importXML(await file.text()));
       fit();
-      status.textContent = texts.uploaded;
+      status.textContent = `${texts.uploaded} ${status.textContent}`.trim();
       lint.schedule();
     } catch (error) {
       status.textContent = texts.uploadFailed;
