@@ -273,3 +273,24 @@ def test_bpmnlint_recommended_messages_are_translated() -> None:
             if json.dumps(message) not in translations:
                 missing.append(f"{rule}: {message}")
     assert missing == []
+
+
+def test_a_deploy_over_a_version_deployed_meanwhile_tells_the_owner(
+        owner: tuple[FlaskClient, str], live_forms: dict[str, str], app: Flask) -> None:
+    with app.app_context():
+        opened = active_version().id
+        # Someone else deploys while the owner edits version 1.
+        other = BPMN.read_bytes().replace(b"Pengaduan diajukan", b"Pengaduan masuk", 1)
+        service.deploy(other, {k: v for k, v in live_forms.items()}, "admin", "Dari orang lain")
+    mine = BPMN.read_text("utf-8").replace("Pengaduan diajukan", "Pengaduan diterima", 1)
+    body = {"xml": mine, "forms": live_forms, "note": "Nama peristiwa mulai",
+            "base_version": opened}
+    response = _post(owner, "/proses/modeler/pasang", body)
+    assert response.status_code == 409
+    answer = response.get_json()
+    assert answer["newest_version"] == 2
+    assert "Versi 2 dipasang oleh" in answer["conflict"]
+    assert _version_count(app) == 2  # nothing of the owner's was stored
+    again = _post(owner, "/proses/modeler/pasang", {**body, "base_version": answer["newest_id"]})
+    assert again.status_code == 201
+    assert again.get_json()["version"] == 3

@@ -14,10 +14,11 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..cases.models import ProcessVersion
 from ..cases.store import MILESTONE, NOTIFICATION
 from ..engine import DiagramError, DiagramProblem, referenced_form_files
 from ..engine import conventions as names
-from ..engine.diagram import MAX_DIAGRAM_BYTES, MAX_FORM_BYTES, schema_problems
+from ..engine.diagram import MAX_DIAGRAM_BYTES, MAX_FORM_BYTES, describe_process, schema_problems
 from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
 from . import service
 
@@ -44,6 +45,14 @@ class PayloadError(ValueError):
     """A request the modeler sent that cannot be read; the message says why, in Indonesian."""
 
 
+class DeployConflict(Exception):
+    """Another version of the process was deployed after the owner opened theirs."""
+
+    def __init__(self, newest: ProcessVersion) -> None:
+        super().__init__(f"version {newest.version} deployed meanwhile")
+        self.newest = newest
+
+
 @dataclass(frozen=True)
 class Payload:
     """A diagram and its files as the modeler sends them."""
@@ -51,6 +60,7 @@ class Payload:
     bpmn_xml: bytes
     forms: dict[str, str]
     note: str = ""
+    base_version: int | None = None  # the deployed version the owner opened (id)
 
 
 def convention_catalogue() -> list[dict[str, Any]]:
@@ -126,8 +136,11 @@ def read_payload(document: Any, with_note: bool = False) -> Payload:
         raise PayloadError(_("Diagram kosong."))
     if len(xml) > MAX_DIAGRAM_BYTES:
         raise PayloadError(_("Diagram lebih besar dari 5 MB."))
+    base = document.get("base_version")
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+        raise PayloadError(_("Versi dasar tidak dapat dibaca."))
     return Payload(xml, _read_files(document.get("forms") or {}),
-                   _read_note(document.get("note") or "", with_note))
+                   _read_note(document.get("note") or "", with_note), base)
 
 
 def _read_files(forms: Any) -> dict[str, str]:
@@ -159,8 +172,32 @@ def check(payload: Payload) -> list[DiagramProblem]:
 
 
 def deploy(payload: Payload, deployed_by: str) -> service.DeployResult:
-    """Deploy the edited diagram with the files it names; DiagramError when any error remains."""
+    """Deploy the edited diagram with the files it names; DiagramError when any error remains.
+
+    DeployConflict when a newer version of the process was deployed since the owner opened
+    theirs: deploying would silently drop that version's changes, so the owner is told first
+    (and may deploy anyway by naming the newer version as the base).
+    """
+    newer = _deployed_since_base(payload)
+    if newer is not None:
+        raise DeployConflict(newer)
     return service.deploy(payload.bpmn_xml, _files_named(payload), deployed_by, payload.note)
+
+
+def _deployed_since_base(payload: Payload) -> ProcessVersion | None:
+    if payload.base_version is None:
+        return None
+    base = service.get_version(payload.base_version)
+    try:
+        process_id, _name = describe_process(payload.bpmn_xml)
+    except DiagramError:
+        return None  # the deploy refuses it with the reason
+    if base is None or base.process_id != process_id:
+        return None
+    newest = service.list_versions().get(process_id, [])
+    if newest and newest[0].version.id != base.id:
+        return newest[0].version
+    return None
 
 
 def _files_named(payload: Payload) -> dict[str, str]:

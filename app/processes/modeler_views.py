@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.decorators import role_required
 from ..auth.roles import PEMILIK_PROSES
+from ..cases.models import ProcessVersion
 from ..cases.service import NoProcessDeployed, active_version
 from ..engine import DiagramError
 from . import modeler, service
@@ -62,6 +63,7 @@ def edit(version_id: int) -> str:
             "deployUrl": url_for("modeler.deploy"),
             "previewUrl": url_for("modeler.form_preview"),
             "csrf": generate_csrf(),
+            "baseVersion": version.id,
         },
     )
 
@@ -95,12 +97,25 @@ def deploy() -> Response | tuple[Response, int]:
         return _refused(str(exc))
     except DiagramError as exc:
         return jsonify({"problems": modeler.problems_json(exc.problems)}), 422
+    except modeler.DeployConflict as exc:
+        return _conflict(exc.newest), 409
     number = result.version.version
     message = (_("Versi %(n)d dipasang.", n=number) if result.created
                else _("Diagram sama dengan versi %(n)d; tidak ada versi baru.", n=number))
-    body = {"version": number, "created": result.created, "message": message,
+    body = {"id": result.version.id, "version": number, "created": result.created,
+            "message": message,
             "url": url_for("processes.version", version_id=result.version.id)}
     return jsonify(body), (201 if result.created else 200)
+
+
+def _conflict(newest: ProcessVersion) -> Response:
+    """Tell the owner who deployed what since they opened their version; nothing was stored."""
+    who = service.deployer_name(newest) or _("baris perintah")
+    message = _("Versi %(n)d dipasang oleh %(who)s sejak Anda membuka diagram ini; perubahan Anda "
+                "belum dipasang. Lihat versi itu dulu, atau pasang tetap di atasnya.",
+                n=newest.version, who=who)
+    return jsonify({"conflict": message, "newest_id": newest.id, "newest_version": newest.version,
+                    "url": url_for("processes.version", version_id=newest.id)})
 
 
 @bp.post("/formulir/pratinjau")

@@ -147,6 +147,31 @@ async function start() {
     deployButton.disabled = blocked;
     deployButton.title = blocked ? texts.blocked : "";
   };
+  let baseVersion = data.baseVersion;
+  function conflictNotice(body) {
+    // Someone deployed since this page opened: say who and offer to deploy on top of it.
+    const box = document.createElement("div");
+    box.className = "flash flash-warning deploy-conflict";
+    box.setAttribute("role", "alert");
+    const text = document.createElement("p");
+    text.textContent = body.conflict + " ";
+    const link = document.createElement("a");
+    link.href = body.url;
+    link.target = "_blank";
+    link.textContent = texts.openVersion;
+    text.appendChild(link);
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "secondary";
+    again.textContent = texts.deployAnyway;
+    again.addEventListener("click", () => {
+      baseVersion = body.newest_id;
+      box.remove();
+      deployButton.click();
+    });
+    box.append(text, again);
+    return box;
+  }
   deployButton.addEventListener("click", async () => {
     if (!note.value.trim()) {
       result.textContent = texts.noteRequired;
@@ -158,10 +183,12 @@ async function start() {
     result.textContent = texts.deploying;
     const { xml: text } = await modeler.saveXML({ format: true });
     try {
-      const response = await post(data.deployUrl, { xml: text, forms, note: note.value }, data.csrf);
+      const response = await post(data.deployUrl,
+        { xml: text, forms, note: note.value, base_version: baseVersion }, data.csrf);
       const body = await response.json();
       result.textContent = "";
       if (response.ok) {
+        baseVersion = body.id;
         const line = document.createElement("p");
         line.className = "flash flash-success";
         line.textContent = body.message + " ";
@@ -170,6 +197,8 @@ async function start() {
         link.textContent = texts.openVersion;
         line.appendChild(link);
         result.appendChild(line);
+      } else if (body.conflict) {
+        result.appendChild(conflictNotice(body));
       } else if (body.problems) {
         result.textContent = texts.refused;
         lint.showServer(body.problems);
