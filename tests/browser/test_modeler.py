@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from app.cases.events import PUBLIC
 from app.cases.service import active_version, submit_case
-from app.processes.service import form_files
+from app.processes.service import deploy, form_files
 from tests.browser.conftest import LiveServer, _QuietHandler, _setup, sign_in
 from tests.support import START_DATA, make_test_app
 
@@ -194,3 +194,28 @@ def test_a_flow_without_its_condition_is_a_lint_error_until_the_panel_sets_it(
     condition.fill("keputusan_verifikasi == 'teruskan'")
     expect(problem).to_have_count(0)
     expect(summary).to_have_attribute("data-errors", "0")
+
+
+def test_a_version_deployed_meanwhile_is_announced_before_the_owners_deploy(
+        open_page: Any, modeler_server: LiveServer) -> None:
+    page = open_page()
+    sign_in(page, "pemilik")
+    page.goto("/proses/modeler/")
+    expect(page.locator("#lint-summary")).to_have_attribute("data-state", "done")
+    with modeler_server.app.app_context():
+        live = active_version()
+        other = live.bpmn_xml.replace(b'name="Pengaduan diajukan"', b'name="Pengaduan masuk"', 1)
+        assert other != live.bpmn_xml
+        deployed = deploy(other, form_files(live), "admin", "Perubahan rekan").version.version
+    page.evaluate("""() => {
+      const modeler = window.lpModeler;
+      const start = modeler.get("elementRegistry").filter((e) => e.type === "bpmn:StartEvent")[0];
+      modeler.get("modeling").updateLabel(start, "Pengaduan diterima");
+    }""")
+    expect(page.locator("#lint-summary")).to_have_attribute("data-errors", "0")
+    page.get_by_label("Komentar pemasangan").fill("Nama peristiwa mulai")
+    page.get_by_role("button", name="Pasang versi baru").click()
+    conflict = page.locator(".deploy-conflict")
+    expect(conflict).to_contain_text(f"Versi {deployed} dipasang oleh")
+    conflict.get_by_role("button", name="Pasang tetap di atasnya").click()
+    expect(page.locator("#hasil-pasang")).to_contain_text(f"Versi {deployed + 1} dipasang.")
