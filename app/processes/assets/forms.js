@@ -449,7 +449,19 @@ export class FormEditor {
     parts.push(this.conditionControls(docs, name, condition, id, key));
     const remove = el("button", { type: "button", class: "secondary outline small", text: texts.remove });
     remove.addEventListener("click", () => this.edit((schema, ui) => removeField(schema, ui, name)));
-    parts.push(remove);
+    const buttons = [remove];
+    if (index > 0) {
+      const up = el("button", { type: "button", class: "secondary outline small", text: texts.moveUp });
+      up.addEventListener("click", () =>
+        this.edit((schema, ui) => {
+          const order = fieldOrder(schema, ui);
+          [order[index - 1], order[index]] = [order[index], order[index - 1]];
+          ui["ui:order"] = order;
+        })
+      );
+      buttons.unshift(up);
+    }
+    parts.push(el("div", { class: "field-card-buttons" }, buttons));
     const card = el("fieldset", { class: "field-card" }, [el("legend", { text: prop.title || name })]);
     parts.forEach((part) => card.appendChild(part));
     card.dataset.field = name;
