@@ -18,7 +18,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# The modeler bundle (bpmn-js, its properties panel, bpmnlint's rules) is built, never committed.
+MODELER_BUNDLE := app/processes/static/modeler/modeler.js
+$(MODELER_BUNDLE): node_modules/.installed .bpmnlintrc $(wildcard app/processes/assets/*)
+	node app/processes/assets/build.mjs
+
+install: $(VENV)/.installed node_modules/.installed $(MODELER_BUNDLE)
 
 setup: install
 	$(FLASK) setup --demo
@@ -63,4 +68,4 @@ lint: install
 	$(VENV)/bin/bandit -q -r app
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache app/processes/static/modeler

@@ -139,6 +139,16 @@ def table() -> list[Row]:
             staff_only("pemilik")),
         # Audit: auditors only (a process owner needs the Auditor role as well).
         Row("/audit/", "GET", "/audit/", staff_only("auditor")),
+        # The modeler (issue 10): process owners only.
+        Row("/proses/modeler/", "GET", "/proses/modeler/", staff_only("pemilik")),
+        Row("/proses/modeler/<int:version_id>", "GET", "/proses/modeler/{version}",
+            staff_only("pemilik")),
+        Row("/proses/modeler/konvensi.json", "GET", "/proses/modeler/konvensi.json",
+            staff_only("pemilik")),
+        Row("/proses/modeler/periksa", "POST", "/proses/modeler/periksa", staff_only("pemilik")),
+        Row("/proses/modeler/pasang", "POST", "/proses/modeler/pasang", staff_only("pemilik")),
+        Row("/proses/modeler/formulir/pratinjau", "POST", "/proses/modeler/formulir/pratinjau",
+            staff_only("pemilik")),
         Row("/audit/kasus/<tracking_code>", "GET", "/audit/kasus/{tracking}",
             staff_only("auditor")),
         Row("/audit/kasus/<tracking_code>/diagram.bpmn", "GET",
