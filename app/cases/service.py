@@ -210,6 +210,11 @@ def _announce(session: Session, case: Case, log: EventLog, access_code: str | No
     events_recorded.send(session, case=case, events=list(log.appended), access_code=access_code)
 
 
+def set_access_code(case: Case, code: str) -> None:
+    """Give CASE the access code CODE (the caller commits); the old code stops working."""
+    case.access_code_hash = generate_password_hash(code)
+
+
 def check_access_code(case: Case, code: str) -> bool:
     """True when CODE opens CASE (case-insensitive, dash optional)."""
     cleaned = code.strip().upper().replace(" ", "")

@@ -60,7 +60,7 @@ SUMMARY_ROLES = (SUBJECT, TYPE, SERVICE, CHANNEL, ANONYMOUS, SECRET)
 LISTED_ROLES = (SERVICE, CHANNEL)  # carried by the task index: list columns and filters
 # Keys whose string values are texts people read (translated through the catalogue).
 TEXT_KEYS = frozenset({"title", "description", "ui:title", "ui:description", "ui:help",
-                       "ui:placeholder"})
+                       "ui:placeholder", "x-pesan"})
 
 
 @dataclass(frozen=True)
