@@ -188,7 +188,11 @@ class FormSpec:
         ui = ui or {}
         properties: Mapping[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
-        conditions = _conditions(schema, properties)
+        # Notes name fields as the form shows them (a UI title wins over the schema's).
+        titled = {name: {**prop, "title": (ui.get(name) or {})["ui:title"]}
+                  if isinstance(prop, Mapping) and (ui.get(name) or {}).get("ui:title") else prop
+                  for name, prop in properties.items()}
+        conditions = _conditions(schema, titled)
         rules = _show_rules(schema)
         fields = tuple(
             _build_field(name, properties[name], ui.get(name) or {}, name in required, conditions,
