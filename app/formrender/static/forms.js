@@ -4,7 +4,10 @@
      the server refuses a text that is too long and keeps it for shortening;
    - a file input with data-max-bytes refuses a file that is too big at once, before sending,
      so nothing typed is lost;
-   - a form marked data-unsaved-warning asks before the page is left with unsaved changes.
+   - a form marked data-unsaved-warning asks before the page is left with unsaved changes;
+   - a one-time form token (input data-once-token) survives Back: when the browser reloads a
+     form it had sent, the sent token is put back, so sending again shows the first result
+     instead of creating a copy (the server replays a known token).
    Texts come from the page (data-* of .form-texts), so they follow the page's language. */
 (function () {
   "use strict";
@@ -39,6 +42,8 @@
     }
     var n = field.value.length;
     var over = n > max;
+    // Short one-line fields show their count only when it starts to matter.
+    out.hidden = field.tagName !== "TEXTAREA" && n <= max * 0.8;
     out.classList.toggle("is-over", over);
     out.textContent = over
       ? text("over", { n: n, max: max, extra: n - max })
@@ -85,6 +90,29 @@
     window.addEventListener("pageshow", function () { sending = false; dirty = false; });
   }
 
+  function keepOnceToken(input) {
+    var form = input.form;
+    if (!form) {
+      return;
+    }
+    var key = "once-token:" + (form.getAttribute("action") || window.location.pathname);
+    var entries = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation") : [];
+    var cameBack = entries.length > 0 && entries[0].type === "back_forward";
+    try {
+      var sent = window.sessionStorage.getItem(key);
+      if (cameBack && sent) {
+        input.value = sent;
+      }
+      form.addEventListener("submit", function () {
+        window.sessionStorage.setItem(key, input.value);
+      });
+    } catch (e) {
+      // No storage (private mode): the server still refuses a copy of the same token.
+    }
+  }
+
+  document.querySelectorAll("input[data-once-token]").forEach(keepOnceToken);
   document.querySelectorAll("[data-maxlength]").forEach(function (field) {
     count(field);
     field.addEventListener("input", function () { count(field); });
