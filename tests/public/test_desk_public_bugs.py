@@ -333,3 +333,20 @@ def test_a_second_tab_is_told_and_keeps_what_was_typed(portal: Flask, client: Fl
     page = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "sudah dikirim dari tab atau perangkat lain" in page and reason in page
+
+
+def test_the_citizen_reads_the_delivery_date_the_officer_recorded(
+    portal: Flask, client: FlaskClient
+) -> None:
+    sent = submit_ok(client)
+    staff_step(portal, sent.tracking, "verifikasi_pengaduan", FORWARD, OFFICER)
+    with time_machine.travel(datetime(2026, 11, 28, 3, 0, tzinfo=UTC), tick=False):
+        staff_step(portal, sent.tracking, "telaah_pengaduan",
+                   {"hasil_telaah": "Sudah dicek.", "perlu_koordinasi": False}, OFFICER)
+        staff_step(portal, sent.tracking, "susun_jawaban", {"jawaban": "Sudah dicetak."}, OFFICER)
+        staff_step(portal, sent.tracking, "sampaikan_jawaban",
+                   {"cara_penyampaian": "langsung", "tanggal_penyampaian": "2026-11-20"})
+    page = client.get(f"/lacak/{sent.tracking}").get_data(as_text=True)
+    delivered = re.search(r'id="judul-jawaban".*?</p>', page, re.S)
+    assert delivered and "Disampaikan Jumat, 20 November 2026" in delivered.group(0)
+    assert "28 November" not in delivered.group(0)
