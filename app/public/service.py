@@ -34,7 +34,7 @@ from ..cases.attachments import (
     save_uploads,
 )
 from ..cases.events import PUBLIC, Actor
-from ..cases.identity import seal_text, unseal_text
+from ..cases.identity import contact_email, seal_text, unseal_text
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
 from ..db import get_session, utcnow
 from ..engine.conventions import CHANNEL, summary_fields
@@ -276,6 +276,7 @@ class Receipt:
 
     case: Case
     rows: list[tuple[str, str]]
+    recoverable: bool = False  # an e-mail address is on record: a lost code can be replaced
 
 
 def receipt(tracking_code: str) -> Receipt | None:
@@ -289,7 +290,7 @@ def receipt(tracking_code: str) -> Receipt | None:
     shown = {*startform.registrar_only(spec.schema),
              *([start.channel_field] if start.channel_field else [])}
     rows = [(f.title, f.display(data[f.name])) for f in spec.filled(data) if f.name in shown]
-    return Receipt(case, rows)
+    return Receipt(case, rows, contact_email(case.id) is not None)
 
 
 def open_case(tracking_code: str, access_code: str) -> Case | None:

@@ -53,6 +53,8 @@ def test_an_unsigned_slip_is_registered_without_name_or_contact(
     # The printable receipt: codes, the QR code, how and when it came in; a print button.
     assert "Tanda terima pengaduan" in page and "<svg" in page and "data-print" in page
     assert "Kotak saran/pengaduan" in page and "KS-11/2026" in page and "20 November 2026" in page
+    # No address on record: the receipt does not promise a recovery that cannot happen.
+    assert "tidak ada surel yang tercatat" in page and "Lupa kode akses" not in page
     with portal.app_context():
         case = get_session().scalars(select(Case)).one()
         assert case.summary_channel == "kotak_saran" and identity_of(case.id) == {}
