@@ -193,3 +193,18 @@ def test_recovery_is_rate_limited(limited: Flask) -> None:
     guess = {"nomor": "ADU-2026-000001", "kontak": "a@example.com"}
     statuses = [post_form(client, "/lacak/lupa-kode", guess).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]
+
+
+def test_staff_task_pages_warn_about_unsaved_changes_too(
+    portal: Flask, client: FlaskClient, app: Flask, demo_users: list[str]
+) -> None:
+    submit_ok(client)
+    officer = app.test_client()
+    login(officer, "petugas")
+    with portal.app_context():
+        from app.cases.models import HumanTask
+
+        task = get_session().scalars(select(HumanTask)).one()
+    page = officer.get(f"/tugas/{task.id}").get_data(as_text=True)
+    form = re.search(r'<form [^>]*class="task-form"[^>]*>', page)
+    assert form and "data-unsaved-warning" in form.group(0) and "forms.js" in page
