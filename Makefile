@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# The app builds its external links (e-mails, receipts) from the port it is served on.
+export PORT HOST
 
 .PHONY: run serve test bench bench-pytest lint setup install clean
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,16 @@ DEV_SECRET_KEY_FILE = "secret_key"  # nosec B105 # a file name, not a key
 MIN_SECRET_KEY_LENGTH = 32
 MIN_SECRET_KEY_DISTINCT = 12
 SECRET_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # nosec B105 # a command, not a key
+
+
+def default_public_base_url(environ: Mapping[str, str]) -> str:
+    """Where links in e-mails and receipts point: PUBLIC_BASE_URL, else HOST:PORT served."""
+    configured = environ.get("PUBLIC_BASE_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    host = environ.get("HOST", "").strip() or "127.0.0.1"
+    port = environ.get("PORT", "").strip() or "5000"
+    return f"http://{host}:{port}"
 
 
 def default_database_url(instance_path: str) -> str:
@@ -40,7 +51,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 26 * 1024 * 1024
+    # Far above the attachment limits (5 files of 5 MB): a too-large photo is read and refused
+    # by the form with everything typed kept, instead of a bare 413 that loses the form.
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # A signed cookie is accepted this long at most (the server-side records live as long).
@@ -57,7 +70,8 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "pengaduan@disdukcapil.musirawaskab.go.id")
     # In development the outbox is shown on an admin page instead of being sent.
     OUTBOX_DELIVERY = os.environ.get("OUTBOX_DELIVERY", "smtp")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The one value every external link is built from (e-mails, receipts, QR codes).
+    PUBLIC_BASE_URL = default_public_base_url(os.environ)
     # How many reverse proxies stand in front of the app (0: none, the default).
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # Identity at rest (app.cases.identity): Fernet keys, newest first, comma-separated, and a

@@ -109,6 +109,7 @@ STUDY_WITH_PCS = {
     "permintaan_koordinasi": "Mohon cek data akta kelahiran pemohon.",
 }
 ANSWER = {"jawaban": "KTP-el Anda sudah dicetak dan dapat diambil di kantor Disdukcapil."}
-DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-12-01"}
+# A past day: the delivery date may not be in the future (x-bukan-masa-depan).
+DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-11-20"}
 ACCEPT = {"sesuai_harapan": True, "nilai_kepuasan": 4, "komentar": "Terima kasih."}
 REJECT = {"sesuai_harapan": False, "alasan_tidak_sesuai": "Di kantor KTP-el saya belum ada."}

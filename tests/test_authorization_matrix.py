@@ -95,6 +95,8 @@ def table() -> list[Row]:
         Row("/pengaduan/terkirim", "GET", "/pengaduan/terkirim", everyone()),
         Row("/lacak", "GET", "/lacak", everyone(ASKS_CODE)),
         Row("/lacak", "POST", "/lacak", everyone(ASKS_CODE)),
+        Row("/lacak/lupa-kode", "GET", "/lacak/lupa-kode", everyone()),
+        Row("/lacak/lupa-kode", "POST", "/lacak/lupa-kode", everyone()),
         Row("/lacak/<tracking_code>", "GET", "/lacak/{tracking}", public_case(ASKS_CODE)),
         Row("/lacak/<tracking_code>/keluar", "POST", "/lacak/{tracking}/keluar", everyone()),
         Row("/lacak/<tracking_code>/tugas/<task_id>", "GET", "/lacak/{tracking}/tugas/{task}",

@@ -18,6 +18,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..db import get_session, utcnow
+from ..formrender.i18n import format_size
 from .events import Actor
 from .models import Attachment
 
@@ -82,11 +83,8 @@ class Upload:
 
 
 def _size_label(size: int) -> str:
-    """A size as people read it: "5 MB", "1,5 MB" or "500 KB"."""
-    if size >= 1024 * 1024:
-        value = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
-        return f"{value} MB"
-    return f"{max(1, size // 1024)} KB"
+    """A size as people read it: "5 MB", "1,5 MB", "500 KB" or "390 B" (the one size format)."""
+    return format_size(size)
 
 
 def _limits() -> tuple[int, int]:

@@ -47,7 +47,10 @@ PUBLIC = "x-publik"
 ANSWER = "jawaban"  # "x-publik": "jawaban": the answer, shown once a milestone=answered is reached
 REQUEST = "permintaan"  # "x-publik": "permintaan": asks the complainant; shown while they act
 FIELD = "isian"  # "x-publik": true: a value the complainant reads, labelled by its title
-FIELD_MARKERS = {True: FIELD, ANSWER: ANSWER, REQUEST: REQUEST}
+# "x-publik": "tanggal" on a date field of the task that reaches milestone=answered: the day the
+# answer was delivered as recorded there; the complainant reads that day, not the system time.
+DELIVERED_ON = "tanggal"
+FIELD_MARKERS = {True: FIELD, ANSWER: ANSWER, REQUEST: REQUEST, DELIVERED_ON: DELIVERED_ON}
 # "x-ringkasan": <role> marks the fields a case is summarised by (columns, lists, filters).
 SUMMARY = "x-ringkasan"
 SUBJECT = "subject"  # the case's one-line subject (lists, tracking page, e-mails)
@@ -60,7 +63,7 @@ SUMMARY_ROLES = (SUBJECT, TYPE, SERVICE, CHANNEL, ANONYMOUS, SECRET)
 LISTED_ROLES = (SERVICE, CHANNEL)  # carried by the task index: list columns and filters
 # Keys whose string values are texts people read (translated through the catalogue).
 TEXT_KEYS = frozenset({"title", "description", "ui:title", "ui:description", "ui:help",
-                       "ui:placeholder"})
+                       "ui:placeholder", "x-pesan"})
 
 
 @dataclass(frozen=True)
@@ -488,7 +491,7 @@ def marker_problems(schema: Any) -> list[str]:
         if not understood:
             problems.append(
                 f"isian '{name}': nilai {PUBLIC} {json.dumps(marker)} tidak dikenal "
-                f'(gunakan true, "{ANSWER}" atau "{REQUEST}")'
+                f'(gunakan true, "{ANSWER}", "{REQUEST}" atau "{DELIVERED_ON}")'
             )
         role = prop.get(SUMMARY)
         if SUMMARY in prop and role not in SUMMARY_ROLES:

@@ -58,3 +58,14 @@ def join_alternatives(titles: list[str]) -> str:
     if len(titles) <= 1:
         return "".join(titles)
     return _("%(first)s atau %(last)s", first=", ".join(titles[:-1]), last=titles[-1])
+
+
+def format_size(size: int | float | None) -> str:
+    """A file size as people read it: '390 B', '12 KB', '1,5 MB' (decimal comma in Indonesian)."""
+    count = int(size or 0)
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{round(count / 1024)} KB"
+    value = f"{count / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+    return f"{value.replace('.', ',') if _current_language() == 'id' else value} MB"

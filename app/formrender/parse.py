@@ -8,12 +8,12 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from .normalise import normalise
 from .spec import Field, FormSpec
 
 INTEGER = re.compile(r"[+-]?\d{1,18}")  # longer stays text: validation says "not a number"
 MAX_NUMBER_TEXT = 40
 TRUE_TOKENS = frozenset({"true", "on", "1", "ya"})
-DIGIT_SEPARATORS = re.compile(r"[\s.\-]")
 _MISSING = object()
 
 Uploads = dict[str, list[FileStorage]]
@@ -58,8 +58,7 @@ def _parse_field(field: Field, form: MultiDict[str, str]) -> Any:
     if field.widget == "checkbox":
         return form.get(field.name, "").strip().lower() in TRUE_TOKENS
     text = form.get(field.name, "").strip()
-    if field.digits_only:
-        text = DIGIT_SEPARATORS.sub("", text)
+    text = normalise(field.normal_form, text)
     return convert(field.kind, text) if text else _MISSING
 
 

@@ -6,10 +6,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .i18n import _, format_date, join_alternatives
+from .normalise import DIGITS, normal_form
+
+LOCAL_TIME = ZoneInfo("Asia/Jakarta")
 
 Scalar = str | int | float | bool
 
@@ -21,7 +26,9 @@ TEXT_INPUTS = frozenset({"text", "email", "textarea"})
 NUMBER_INPUTS = frozenset({"integer", "number"})
 KEYWORD_ATTRS = {  # schema keywords that become HTML attributes, and the widgets they apply to
     "minLength": ("minlength", TEXT_INPUTS),
-    "maxLength": ("maxlength", TEXT_INPUTS),
+    # Not `maxlength`: the browser would silently cut a pasted text. The page counts instead
+    # (forms.js) and the server refuses what is too long, keeping it for correcting.
+    "maxLength": ("data-maxlength", TEXT_INPUTS),
     "pattern": ("pattern", frozenset({"text", "email"})),
     "minimum": ("min", NUMBER_INPUTS),
     "maximum": ("max", NUMBER_INPUTS),
@@ -78,6 +85,7 @@ class Field:
     multiple: bool = False
     default: Any = None
     identity: bool = False
+    normal_form: str = ""  # PHONE or DIGITS: how typed text is cleaned (formrender.normalise)
     # When the field matters only in some cases: alternatives, each {controlling field: tokens}.
     show_when: tuple[Mapping[str, tuple[str, ...]], ...] = ()
 
@@ -99,7 +107,7 @@ class Field:
     @property
     def digits_only(self) -> bool:
         """Whether the field takes digits only (NIK, nomor KK): spaces and dashes get dropped."""
-        return bool(DIGITS_PATTERN.match(self.attrs.get("pattern", "")))
+        return self.normal_form == DIGITS
 
     @property
     def condition_note(self) -> str:
@@ -152,6 +160,18 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A titled group of fields (UI schema `ui:sections`), rendered as one fieldset."""
+
+    title: str
+    description: str
+    names: tuple[str, ...]
+
+
+Group = tuple[Section | None, list[Field]]
+
+
+@dataclass(frozen=True)
 class FormSpec:
     """A form: title and notes, fields in display order, and the schema to validate against."""
 
@@ -160,6 +180,7 @@ class FormSpec:
     title: str = ""
     description: str = ""
     note: str = ""  # the UI schema's ui:description: an instruction for the whole form
+    sections: tuple[Section, ...] = ()
 
     @classmethod
     def build(cls, schema: Mapping[str, Any], ui: Mapping[str, Any] | None = None) -> FormSpec:
@@ -167,7 +188,11 @@ class FormSpec:
         ui = ui or {}
         properties: Mapping[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", []))
-        conditions = _conditions(schema, properties)
+        # Notes name fields as the form shows them (a UI title wins over the schema's).
+        titled = {name: {**prop, "title": (ui.get(name) or {})["ui:title"]}
+                  if isinstance(prop, Mapping) and (ui.get(name) or {}).get("ui:title") else prop
+                  for name, prop in properties.items()}
+        conditions = _conditions(schema, titled)
         rules = _show_rules(schema)
         fields = tuple(
             _build_field(name, properties[name], ui.get(name) or {}, name in required, conditions,
@@ -180,6 +205,7 @@ class FormSpec:
             title=str(schema.get("title", "")),
             description=str(schema.get("description", "")),
             note=str(ui.get("ui:description", "")),
+            sections=_sections(ui.get("ui:sections"), [f.name for f in fields]),
         )
 
     def get(self, name: str) -> Field | None:
@@ -200,10 +226,45 @@ class FormSpec:
         """The visible fields DATA has an answer for (read-only display)."""
         return [f for f in self.visible(hidden_fields) if data.get(f.name) not in (None, "", [])]
 
+    def grouped(self, hidden_fields: Iterable[str] = ()) -> list[Group]:
+        """The visible fields by section, in the sections' order; empty sections left out.
+
+        Without `ui:sections` one untitled group holds every field; fields no section names
+        come last in an untitled group.
+        """
+        visible = self.visible(hidden_fields)
+        if not self.sections:
+            return [(None, visible)]
+        by_name = {f.name: f for f in visible}
+        groups: list[Group] = []
+        for section in self.sections:
+            members = [by_name.pop(n) for n in section.names if n in by_name]
+            if members:
+                groups.append((section, members))
+        rest = [f for f in visible if f.name in by_name]
+        if rest:
+            groups.append((None, rest))
+        return groups
+
     def visible(self, hidden_fields: Iterable[str] = ()) -> list[Field]:
         """The fields to show: neither `hidden` widgets nor named in HIDDEN_FIELDS."""
         hidden = set(hidden_fields)
         return [f for f in self.fields if f.widget != "hidden" and f.name not in hidden]
+
+
+def _sections(raw: Any, names: list[str]) -> tuple[Section, ...]:
+    """The UI schema's `ui:sections`: [{"title", "description", "fields": [...]}, ...]."""
+    if not isinstance(raw, list):
+        return ()
+    known = set(names)
+    sections = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        members = tuple(str(n) for n in item.get("fields") or [] if n in known)
+        sections.append(Section(str(item.get("title", "")), str(item.get("description", "")),
+                                members))
+    return tuple(sections)
 
 
 def build_spec(schema: Mapping[str, Any], ui: Mapping[str, Any] | None = None) -> FormSpec:
@@ -240,6 +301,11 @@ def _build_field(
         choices = (Choice(True, _("Ya")), Choice(False, _("Tidak")))
     widget = _widget(kind, ui.get("ui:widget"), prop, len(choices))
     options: Mapping[str, Any] = ui.get("ui:options") or {}
+    normal = normal_form(prop, options, bool(DIGITS_PATTERN.match(str(prop.get("pattern", "")))))
+    attrs = _attrs(prop, widget, options)
+    if normal:
+        # The browser would refuse "0812-3456-7890" before the server can clean it.
+        attrs.pop("pattern", None)
     return Field(
         name=name,
         title=str(ui.get("ui:title") or prop.get("title") or name),
@@ -251,12 +317,13 @@ def _build_field(
         required=required,
         condition="" if required else "; ".join(conditions.get(name, [])),
         choices=choices,
-        attrs=_attrs(prop, widget, options),
+        attrs=attrs,
         input_type=_input_type(widget, options),
         item_kind=_kind(items) if kind == "array" else kind,
         multiple=kind == "array",
         default=prop.get("default"),
         identity=bool(prop.get("x-identitas")),
+        normal_form=normal,
         # Identity fields stay in view: a NIK may be given even when it is not required.
         show_when=() if required or prop.get("x-identitas") else rules,
     )
@@ -320,6 +387,8 @@ def _attrs(prop: Mapping[str, Any], widget: str, options: Mapping[str, Any]) -> 
         attrs["step"] = "1" if widget == "integer" else "any"
     if DIGITS_PATTERN.match(attrs.get("pattern", "")):
         attrs.setdefault("inputmode", "numeric")
+    if widget == "date" and prop.get("x-bukan-masa-depan") is True:
+        attrs["max"] = datetime.now(LOCAL_TIME).date().isoformat()
     if widget == "file" and prop.get("maxItems") != 1:
         attrs["multiple"] = "multiple"
     return attrs

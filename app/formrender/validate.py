@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import re2
 from jsonschema import Draft202012Validator, FormatChecker, validators
@@ -35,8 +37,35 @@ def _linear_pattern(validator: Any, pattern: str, instance: Any, schema: Any) ->
         yield ValidationError(f"{instance!r:.80} does not match {pattern!r}")
 
 
+# `"x-pesan": "<text>"` on a (sub)schema: the message shown when that schema refuses a value, e.g.
+# on the `then` of a rule that forbids a contradiction (process/CONVENTIONS.md, "Form messages").
+CUSTOM_MESSAGE = "x-pesan"
+# `"x-bukan-masa-depan": true` on a `format: date` field: no day after today (in WIB).
+NOT_FUTURE = "x-bukan-masa-depan"
+LOCAL_TIME = ZoneInfo("Asia/Jakarta")
+
+
+def today() -> date:
+    """Today as the office counts it (WIB)."""
+    return datetime.now(LOCAL_TIME).date()
+
+
+def _not_future(validator: Any, wanted: Any, instance: Any, schema: Any) -> Any:
+    """A date after today (WIB) is refused when the schema asks for it."""
+    if wanted is not True or not validator.is_type(instance, "string"):
+        return
+    try:
+        day = date.fromisoformat(instance)
+    except ValueError:
+        return  # `format: date` reports it
+    if day > today():
+        yield ValidationError(f"{instance} is after today", validator=NOT_FUTURE)
+
+
 # Forms only refer inside themselves: an empty registry means no `$ref` is ever fetched.
-SafeValidator = validators.extend(Draft202012Validator, {"pattern": _linear_pattern})
+SafeValidator = validators.extend(
+    Draft202012Validator, {"pattern": _linear_pattern, NOT_FUTURE: _not_future}
+)
 NO_REMOTE_REFERENCES: Registry[Any] = Registry()
 
 
@@ -103,6 +132,9 @@ def _collect(found: list[tuple[str, str, str]]) -> Errors:
 def message(error: ValidationError) -> str:
     """ERROR's message in Bahasa Indonesia."""
     keyword = str(error.validator)
+    custom = error.schema.get(CUSTOM_MESSAGE) if isinstance(error.schema, Mapping) else None
+    if isinstance(custom, str) and custom:
+        return custom
     if keyword in CHOICE_KEYWORDS:
         return _("Pilihan tidak valid.")
     describe = MESSAGES.get(keyword)
@@ -156,4 +188,5 @@ MESSAGES: dict[str, Callable[[ValidationError], str]] = {
     "maxItems": _max_items,
     "minItems": _min_items,
     "uniqueItems": lambda e: _("Pilihan tidak boleh berulang."),
+    NOT_FUTURE: lambda e: _("Tanggal tidak boleh setelah hari ini."),
 }

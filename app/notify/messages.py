@@ -36,6 +36,11 @@ ELEMENT_EVENTS = ("case_submitted", "case_closed", "sla_breached", "milestone_re
                   "timer_fired")
 
 
+def on_access_code_renewed(session: Session, case: Case, access_code: str, **_: Any) -> None:
+    """Mail a recovered access code to the complainant's address on record (same transaction)."""
+    access_code_message(session, case, access_code, COMPLAINANT)
+
+
 def on_events_recorded(session: Session, case: Case, events: list[CaseEvent],
                        access_code: str | None = None, **_: Any) -> None:
     """Queue the e-mails the events call for, in the same transaction as the events."""

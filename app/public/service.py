@@ -34,12 +34,12 @@ from ..cases.attachments import (
     save_uploads,
 )
 from ..cases.events import PUBLIC, Actor
-from ..cases.identity import seal_text, unseal_text
+from ..cases.identity import contact_email, seal_text, unseal_text
 from ..cases.models import Attachment, Case, HumanTask, ProcessVersion
 from ..db import get_session, utcnow
 from ..engine.conventions import CHANNEL, summary_fields
 from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
-from . import wording
+from . import startform, wording
 from .models import SubmissionToken
 
 TOKEN_FIELD = "token_kirim"  # nosec B105 # a form field's name, not a password
@@ -61,24 +61,31 @@ class FormInvalid(ValueError):
 
 @dataclass(frozen=True)
 class StartForm:
-    """The start form of the active process version and its identity fields."""
+    """The start form of the active process version: as the public and the desk officer see it."""
 
-    spec: FormSpec
+    spec: FormSpec  # the public's form (app/public/startform.py)
     identity: frozenset[str]
     # The field marked as the case's channel (`x-ringkasan`), and its `default`: the value
     # meaning "submitted online by the public" (process/CONVENTIONS.md).
     channel_field: str | None = None
     online_channel: str | None = None
+    registration: FormSpec | None = None  # the desk officer's registration form
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # what the public form stores unseen
+    # Fields the public form does not show: the channel and the officer's own fields.
+    public_hidden: tuple[str, ...] = ()
 
     @property
-    def public_hidden(self) -> tuple[str, ...]:
-        """Fields the public form does not show: the channel, which is always the online one."""
-        return (self.channel_field,) if self.channel_field and self.online_channel else ()
+    def registration_spec(self) -> FormSpec:
+        """The registration form (the public one when the start form has no officer variant)."""
+        return self.registration or self.spec
 
     @property
     def registration_values(self) -> dict[str, Any]:
         """The registration form's first values: the desk officer picks the channel."""
-        return {self.channel_field: ""} if self.channel_field else {}
+        values = self.registration_spec.defaults
+        if self.channel_field:
+            values[self.channel_field] = ""
+        return values
 
 
 @dataclass(frozen=True)
@@ -106,11 +113,19 @@ def start_form() -> StartForm:
     """The start form of the process version new complaints start on."""
     version = cases.active_version()
     info = cases.start_info(version)
-    spec = _spec(version, info.form.schema_file, info.form.ui_file)
-    channel = summary_fields(spec.schema).get(CHANNEL)
+    schema = cases.form_document(version, info.form.schema_file) or {"type": "object",
+                                                                      "properties": {}}
+    ui = cases.form_document(version, info.form.ui_file)
+    full = build_spec(schema, ui)
+    channel = summary_fields(full.schema).get(CHANNEL)
     online = channel.default if channel is not None and isinstance(channel.default, str) else None
-    return StartForm(spec, frozenset(cases.identity_fields(dict(spec.schema))),
-                     channel.name if channel is not None else None, online)
+    channel_name = channel.name if channel is not None else None
+    fixed = startform.public_fixed(schema, channel_name, online)
+    hidden = tuple(dict.fromkeys([*fixed, *startform.registrar_only(schema)]))
+    return StartForm(startform.public_spec(schema, ui, fixed),
+                     frozenset(cases.identity_fields(dict(schema))), channel_name, online,
+                     startform.registration_spec(schema, ui, channel_name, online), fixed,
+                     hidden)
 
 
 def _uploads(files: Iterable[FileStorage]) -> list[Upload]:
@@ -228,12 +243,10 @@ def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None,
     to this browser session.
     """
     start = start_form()
-    channel = start.channel_field
+    spec = start.registration_spec if registering else start.spec
     hidden = () if registering else start.public_hidden
-    fixed = {name: start.online_channel for name in hidden}
-    data, uploads = _parse(start.spec, form, files, hidden, fixed)
-    if registering and channel and not data.get(channel):
-        raise FormInvalid({channel: [_("Wajib diisi.")]}, data)
+    fixed = {} if registering else start.fixed
+    data, uploads = _parse(spec, form, files, hidden, fixed)
     token = form.get(TOKEN_FIELD, "").strip()
     if not token:
         raise FormInvalid({"__all__": [_("Formulir ini belum lengkap dimuat sehingga belum "
@@ -255,6 +268,29 @@ def submit(form: MultiDict[str, str], files: MultiDict[str, FileStorage] | None,
             raise
         return _replay(record, same_browser)
     return Submitted(submitted.case.tracking_code, submitted.access_code)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the printed receipt of a registered complaint says (never identity)."""
+
+    case: Case
+    rows: list[tuple[str, str]]
+    recoverable: bool = False  # an e-mail address is on record: a lost code can be replaced
+
+
+def receipt(tracking_code: str) -> Receipt | None:
+    """The receipt of a registered case: its number, subject, and how and when it came in."""
+    case = queries.find_by_tracking_code(tracking_code)
+    if case is None:
+        return None
+    start = start_form()
+    spec = start.registration_spec
+    data = queries.submitted_data(case)
+    shown = {*startform.registrar_only(spec.schema),
+             *([start.channel_field] if start.channel_field else [])}
+    rows = [(f.title, f.display(data[f.name])) for f in spec.filled(data) if f.name in shown]
+    return Receipt(case, rows, contact_email(case.id) is not None)
 
 
 def open_case(tracking_code: str, access_code: str) -> Case | None:
@@ -307,6 +343,21 @@ def public_tasks(case: Case) -> list[HumanTask]:
 def public_task(case: Case, task_id: str) -> HumanTask | None:
     """A ready public-lane task of CASE, or None (other lanes' tasks are never reachable here)."""
     return next((t for t in public_tasks(case) if t.id == task_id), None)
+
+
+def earlier_public_task(case: Case, task_id: str) -> HumanTask | None:
+    """A public-lane task of CASE whatever its state (to word a conflict), or None."""
+    task = get_session().get(HumanTask, task_id)
+    public_lane = conventions.of(case.process_version).public_lane
+    if task is None or task.case_id != case.id or not task.lane or task.lane != public_lane:
+        return None
+    return task
+
+
+def typed_values(spec: FormSpec, form: MultiDict[str, str]) -> dict[str, Any]:
+    """What was typed into SPEC's form, unchecked (to show it again after a conflict)."""
+    data, _files = parse_submission(spec, form, None)
+    return data
 
 
 def task_form(case: Case, task: HumanTask) -> FormSpec:

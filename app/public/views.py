@@ -12,7 +12,9 @@ import segno
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -32,9 +34,10 @@ from ..auth.service import active_roles
 from ..cases.events import Actor
 from ..cases.models import Case
 from ..cases.service import CaseConflict, TaskUnavailable
+from ..formrender import ALL, format_size
 from ..web import limiter
-from . import access, service
-from .links import tracking_url
+from . import access, recovery, service
+from .links import code_link, tracking_url
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +46,27 @@ bp = Blueprint("public", __name__, template_folder="templates", static_folder="s
 
 HONEYPOT = "situs_web"
 SEND_CODE = "kirim_kode_surel"
-SUBMIT_LIMIT = "5/minute;30/day"
+# Only submissions that create (or replay) a case count: a refused form (422) costs nothing, so
+# correcting mistakes never locks anyone out; many phones share a carrier's address.
+SUBMIT_LIMIT = "5/minute;200/day"
 LOOKUP_LIMIT = "20/minute"
+RECOVERY_LIMIT = "5/hour;20/day"
 FORM_TOKENS = "token_formulir"  # digests of the submission tokens issued to this session
 MAX_FORM_TOKENS = 10
 NOT_FOUND = _l("Nomor pelacakan atau kode akses tidak cocok. Periksa kembali keduanya.")
+
+
+def _counts_as_submission(response: Response) -> bool:
+    """A refused form (400/409/413/422) does not count against the submission limit."""
+    return response.status_code not in (400, 409, 413, 422)
+
+
+def _no_store(page: str) -> Response:
+    """PAGE that no cache keeps: Back/Forward must not show a code shown once again."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store, max-age=0"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def _lookup_limited() -> bool:
@@ -62,7 +81,8 @@ def _qr_svg(url: str) -> Markup:
 
 
 def _codes_link(tracking_code: str, access_code: str) -> str:
-    return url_for("public.track", tracking_code=tracking_code, kode=access_code, _external=True)
+    """The link with the access code, built from the configured public address."""
+    return code_link(tracking_code, access_code)
 
 
 def _form_token(previous: str = "") -> str:
@@ -80,7 +100,7 @@ def _issued_here() -> bool:
 
 
 @bp.route("/pengaduan/baru", methods=["GET", "POST"])
-@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"], deduct_when=_counts_as_submission)
 def submit() -> str | Response | tuple[str, int]:
     """The complaint form (no account needed)."""
     start = service.start_form()
@@ -111,15 +131,16 @@ def submit() -> str | Response | tuple[str, int]:
 
 
 @bp.get("/pengaduan/terkirim")
-def submitted() -> str:
-    """The tracking number and access code, shown once."""
+def submitted() -> Response:
+    """The tracking number and access code, shown once (never from a cache)."""
     shown = sessions.take_once(session.pop("terkirim", None))
     if not shown:
-        return render_template("public/submitted.html", shown=None)
+        return _no_store(render_template("public/submitted.html", shown=None))
     if not shown.get("code"):
-        return render_template("public/submitted.html", shown=shown)
+        return _no_store(render_template("public/submitted.html", shown=shown))
     link = _codes_link(shown["tracking"], shown["code"])
-    return render_template("public/submitted.html", shown=shown, link=link, qr=_qr_svg(link))
+    return _no_store(render_template("public/submitted.html", shown=shown, link=link,
+                                     qr=_qr_svg(link)))
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
@@ -134,6 +155,18 @@ def lookup() -> str | Response:
         return render_template("public/lookup.html", tracking=tracking, error=NOT_FOUND)
     access.grant(case.tracking_code)
     return redirect(url_for("public.track", tracking_code=case.tracking_code))
+
+
+@bp.route("/lacak/lupa-kode", methods=["GET", "POST"])
+@limiter.limit(RECOVERY_LIMIT, methods=["POST"])
+def recover() -> str:
+    """A lost access code: a new one to the contact on record; the same answer either way."""
+    if request.method == "GET":
+        return render_template("public/recover.html", tracking=request.args.get("nomor", ""),
+                               sent=False)
+    tracking = request.form.get("nomor", "").strip().upper()
+    recovery.recover_access_code(tracking, request.form.get("kontak", ""))
+    return render_template("public/recover.html", tracking=tracking, sent=True)
 
 
 def _opened_case(tracking_code: str) -> Case:
@@ -177,6 +210,8 @@ def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
     """A public-lane task (supply missing data, confirm the answer) done from the tracking link."""
     case = _opened_case(tracking_code.strip().upper())
     human_task = service.public_task(case, task_id)
+    if human_task is None and request.method == "POST":
+        return _task_conflict(case, task_id)
     if human_task is None:
         flash(_("Tugas ini sudah selesai atau tidak lagi menunggu Anda."), "info")
         return redirect(url_for("public.track", tracking_code=case.tracking_code))
@@ -191,10 +226,20 @@ def task(tracking_code: str, task_id: str) -> str | Response | tuple[str, int]:
         context.update(values=exc.values, errors=exc.errors)
         return render_template("public/task.html", **context), 422
     except (TaskUnavailable, CaseConflict):
-        flash(_("Tugas ini baru saja berubah. Periksa keadaan terbaru pengaduan Anda."), "warning")
-        return redirect(url_for("public.track", tracking_code=case.tracking_code))
+        return _task_conflict(case, task_id)
     flash(_("Terima kasih, tanggapan Anda telah tersimpan."), "success")
     return redirect(url_for("public.track", tracking_code=case.tracking_code))
+
+
+def _task_conflict(case: Case, task_id: str) -> str | Response | tuple[str, int]:
+    """The task was done meanwhile (another tab or device): say so, keep what was typed (409)."""
+    earlier = service.earlier_public_task(case, task_id)
+    if earlier is None:
+        abort(404)
+    spec = service.task_form(case, earlier)
+    values = service.typed_values(spec, request.form)
+    return render_template("public/task.html", view=service.tracking_view(case), task=earlier,
+                           spec=spec, values=values, errors={}, conflict=True), 409
 
 
 @bp.get("/lacak/<tracking_code>/lampiran/<attachment_id>")
@@ -237,9 +282,37 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.get("/registrasi/terdaftar")
 @role_required(registrar_lanes)
-def registered() -> str:
-    """The new case's codes, shown once to the officer to hand to the complainant."""
+def registered() -> Response:
+    """The new case's codes and a printable receipt with the QR code, shown once to the officer."""
     shown = sessions.take_once(session.pop("terdaftar", None))
     link = _codes_link(shown["tracking"], shown["code"]) if shown and shown["code"] else ""
-    return render_template("public/registered.html", shown=shown, link=link,
-                           tracking_link=tracking_url(shown["tracking"]) if shown else "")
+    receipt = service.receipt(shown["tracking"]) if shown else None
+    return _no_store(render_template(
+        "public/registered.html", shown=shown, link=link, qr=_qr_svg(link) if link else None,
+        receipt=receipt, tracking_link=tracking_url(shown["tracking"]) if shown else ""))
+
+
+@bp.errorhandler(413)
+def too_large(_error: Exception) -> tuple[str, int] | Response:
+    """A body over the server's limit: back to the form with a clear message, not a bare 413."""
+    message = _("Lampiran terlalu besar untuk dikirim (paling besar %(limit)s per berkas). "
+                "Pilih berkas yang lebih kecil lalu kirim lagi.", limit=format_size(
+                    int(current_app.config.get("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024))))
+    errors = {ALL: [message]}
+    if request.endpoint == "public.submit":
+        start = service.start_form()
+        return render_template("public/submit.html", start=start, values=None, errors=errors,
+                               form_token=_form_token()), 413
+    if request.endpoint == "public.register" and _may_register():
+        start = service.start_form()
+        return render_template("public/register.html", start=start,
+                               values=start.registration_values, errors=errors,
+                               form_token=_form_token()), 413
+    flash(message, "error")
+    return redirect(request.path if request.endpoint == "public.task" else url_for("public.lookup"))
+
+
+def _may_register() -> bool:
+    """Whether the signed-in user holds a registering lane (the 413 page shows the form)."""
+    return bool(current_user.is_authenticated
+                and active_roles(current_user) & registrar_lanes())

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
 from ..cases.queries import HistoryEntry
-from ..engine.conventions import ANSWER, FIELD, REQUEST, ElementConventions, ProcessConventions
+from ..engine.conventions import (
+    ANSWER,
+    DELIVERED_ON,
+    FIELD,
+    REQUEST,
+    ElementConventions,
+    ProcessConventions,
+)
 
 ANSWERED = "answered"  # the milestone at which a drafted answer reaches the complainant
 Translate = Callable[[str], str]
@@ -41,6 +48,7 @@ class Answer:
     text: str
     delivered_at: datetime
     attachment_ids: tuple[str, ...] = field(default_factory=tuple)
+    delivered_on: date | None = None  # the day the officer recorded (x-publik "tanggal")
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,10 @@ def delivered_answers(entries: Iterable[HistoryEntry], conv: ProcessConventions)
     drafting = {element_id for element_id, _f in conv.with_public_role(ANSWER)}
     answers: list[Answer] = []
     draft: HistoryEntry | None = None
+    last: HistoryEntry | None = None
     for entry in entries:
+        if entry.type == "task_completed":
+            last = entry
         if entry.type == "task_completed" and entry.bpmn_id in drafting:
             draft = entry
         elif (entry.type == "milestone_reached" and entry.data.get("milestone") == ANSWERED
@@ -123,8 +134,23 @@ def delivered_answers(entries: Iterable[HistoryEntry], conv: ProcessConventions)
             text = "\n\n".join(
                 str(form[f.name]) for f in element.form.with_role(ANSWER) if form.get(f.name)
             ) if element else ""
-            answers.append(Answer(text, entry.occurred_at, _file_ids(form, conv, draft)))
+            answers.append(Answer(text, entry.occurred_at, _file_ids(form, conv, draft),
+                                  _delivered_on(last, conv)))
     return answers
+
+
+def _delivered_on(entry: HistoryEntry | None, conv: ProcessConventions) -> date | None:
+    """The delivery day the step that reached the milestone recorded, if its form marks one."""
+    element = conv.element(entry.bpmn_id) if entry is not None else None
+    if entry is None or element is None:
+        return None
+    form = _form(entry)
+    for marked in element.form.with_role(DELIVERED_ON):
+        try:
+            return date.fromisoformat(str(form.get(marked.name, "")))
+        except ValueError:
+            continue
+    return None
 
 
 def _file_ids(form: dict[str, Any], conv: ProcessConventions, entry: HistoryEntry
