@@ -217,7 +217,7 @@ def _announce(session: Session, case: Case, log: EventLog, access_code: str | No
 
 
 def set_access_code(case: Case, code: str) -> None:
-    """Store CODE as CASE's access code (keyed HMAC; the caller commits); the old code stops working."""
+    """Store CODE as CASE's access code, a keyed HMAC (the caller commits); the old one stops."""
     case.access_code_hash = access_codes.hash_code(code)
 
 
