@@ -17,5 +17,5 @@ ROLE_ALIASES: Final[dict[str, str]] = {
     "pemilik": PEMILIK_PROSES,
     "auditor": AUDITOR,
     "admin": ADMINISTRATOR,
-    "kadis": KEPALA_DINAS,
+    "kepala": KEPALA_DINAS,
 }
