@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..cases.signals import events_recorded
 from ..db import get_session
 from .cli import calendar_cli, reports_cli
+from .reminders import passed_deadline
 from .skm import record_answers
 from .views import bp
 from .workcalendar import refresh
@@ -33,3 +34,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(reports_cli)
     app.before_request(_refresh_calendar)
+    app.add_template_global(passed_deadline, "case_overdue")

@@ -103,17 +103,21 @@ def overdue_cases(now: datetime, lane: str | None = None) -> list[OverdueCase]:
     return sorted(found, key=lambda o: o.due_at)
 
 
-def is_overdue(case: Case, now: datetime | None = None) -> bool:
-    """True when CASE runs past its current standard (shown plainly on its public page)."""
+def passed_deadline(case: Case, now: datetime | None = None) -> datetime | None:
+    """The passed deadline of CASE's current round while it waits at the office, else None.
+
+    Shown plainly on the case's public page; a case waiting on the complainant is not late.
+    """
     now = now or utcnow()
     if case.status != "berjalan":
-        return False
+        return None
     due = standard_due(case, round_standard_ids())
     if due is None or due >= now:
-        return False
+        return None
     public = lanes.public_lanes()
-    return any(t.lane not in public for t in get_session().scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready")))
+    waiting = get_session().scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "ready"))
+    return due if any(t.lane not in public for t in waiting) else None
 
 
 def _holders(task: HumanTask) -> list[User]:
