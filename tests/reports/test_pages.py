@@ -11,9 +11,9 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.conftest import csrf_token_from, login
 from app.cases import service
 from app.cases.events import PUBLIC
+from tests.conftest import csrf_token_from, login
 from tests.reports.helpers import at, case_of, complete, receive, wib
 from tests.support import FORWARD, OFFICER, START_DATA
 
