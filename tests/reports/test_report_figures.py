@@ -141,3 +141,16 @@ def test_the_nine_element_index_follows_permenpan_rb_14_2017(quality: Flask,
 def test_p90_is_the_nearest_rank() -> None:
     assert p90([1.0] * 9 + [10.0]) == 1.0  # ceil(9.0) = 9th of 10
     assert p90([1.0] * 8 + [10.0, 20.0]) == 10.0
+
+
+def test_an_unknown_skm_marker_is_refused_at_deploy(tmp_path: Path) -> None:
+    from tests.test_conventions import _problems, copy_process  # noqa: PLC0415
+
+    def odd(name: str, document: dict) -> dict:
+        if name == "konfirmasi_jawaban.schema.json":
+            document["properties"]["nilai_kepuasan"]["x-skm"] = "U10"
+        return document
+
+    [problem] = _problems(*copy_process(tmp_path, edit_forms=odd))
+    assert problem.startswith("konfirmasi_jawaban (Mengonfirmasi jawaban)")
+    assert "x-skm \"U10\" tidak dikenal" in problem
