@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import statistics
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..engine import WIB, WorkingCalendar
 
@@ -22,6 +23,19 @@ SKM_ELEMENTS = tuple(f"U{n}" for n in range(1, 10))
 SINGLE_RATING = "nilai"
 
 
+_KNOWN: weakref.WeakKeyDictionary[WorkingCalendar, dict[date, bool]] = (
+    weakref.WeakKeyDictionary())
+
+
+def is_working_day(calendar: WorkingCalendar, day: date) -> bool:
+    """CALENDAR.is_working_day(DAY), remembered per calendar (a report asks thousands of times)."""
+    known = _KNOWN.setdefault(calendar, {})
+    found = known.get(day)
+    if found is None:
+        found = known[day] = calendar.is_working_day(day)
+    return found
+
+
 def working_days_elapsed(calendar: WorkingCalendar, start: datetime, end: datetime) -> float:
     """Working days between START and END: the part of the span on hari kerja, in days (WIB).
 
@@ -34,7 +48,7 @@ def working_days_elapsed(calendar: WorkingCalendar, start: datetime, end: dateti
     total = 0.0
     day = local_start.date()
     while day <= local_end.date():
-        if calendar.is_working_day(day):
+        if is_working_day(calendar, day):
             day_start = datetime(day.year, day.month, day.day, tzinfo=WIB)
             lo = max(local_start, day_start)
             hi = min(local_end, day_start + timedelta(days=1))

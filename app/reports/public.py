@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
 
-from ..cases.models import Case
-from ..db import get_session, utcnow
+from ..db import utcnow
 from ..engine import WIB
 from . import figures
-from .service import calendar, count_outcomes, responded_at, satisfaction, standard_outcome
+from .service import (
+    CaseRow,
+    Period,
+    calendar,
+    count_outcomes,
+    period_cases,
+    responded_at,
+    satisfaction,
+    standard_outcome,
+)
 
 DEFAULT_MIN_COUNT = 5
 
@@ -53,14 +60,12 @@ def threshold() -> int:
     return max(int(current_app.config.get("PUBLIC_MIN_COUNT", DEFAULT_MIN_COUNT)), 1)
 
 
-def _public_cases(year: int) -> list[Case]:
-    first = datetime(year, 1, 1, tzinfo=WIB)
-    after = datetime(year + 1, 1, 1, tzinfo=WIB)
-    return list(get_session().scalars(select(Case).where(
-        Case.received_at >= first, Case.received_at < after, Case.secret.is_(False))))
+def _public_cases(year: int) -> list[CaseRow]:
+    """The year's cases, secret ones left out (the report's columns only)."""
+    return period_cases(Period(date(year, 1, 1), date(year, 12, 31)), include_secret=False)
 
 
-def _figures(cases: list[Case], now: datetime, least: int
+def _figures(cases: list[CaseRow], now: datetime, least: int
              ) -> tuple[int | None, float | None, float | None]:
     """(count, on-time share, median working days to the response), each suppressed if small."""
     if len(cases) < least:
@@ -81,7 +86,7 @@ def recap(year: int | None = None, now: datetime | None = None) -> PublicRecap:
     year = year or now.astimezone(WIB).year
     least = threshold()
     cases = _public_cases(year)
-    by_month: dict[str, list[Case]] = defaultdict(list)
+    by_month: dict[str, list[CaseRow]] = defaultdict(list)
     for case in cases:
         local = case.received_at.astimezone(WIB)
         by_month[f"{local.year}-{local.month:02d}"].append(case)

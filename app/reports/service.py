@@ -29,6 +29,14 @@ from .models import SatisfactionAnswer
 ROUND_STANDARD = "ulang"  # serviceStandard="ulang": the standard of a round after a rejection
 FILTER_ROLES = (CHANNEL, TYPE, SERVICE)
 COLUMN_OF = {CHANNEL: Case.summary_channel, TYPE: Case.summary_type, SERVICE: Case.summary_service}
+# Reports read only these columns: no workflow state, no draft (a year is thousands of rows).
+CASE_FIELDS = (Case.id, Case.received_at, Case.due_at, Case.answered_at, Case.closed_at,
+               Case.summary_channel, Case.summary_type, Case.summary_service,
+               Case.outcome_label, Case.status)
+TASK_FIELDS = (HumanTask.case_id, HumanTask.name, HumanTask.lane, HumanTask.division,
+               HumanTask.status, HumanTask.created_at, HumanTask.completed_at)
+CaseRow = Any  # a row of CASE_FIELDS (attribute access like a Case)
+TaskRow = Any  # a row of TASK_FIELDS
 BACKLOG_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 2), (3, 5), (6, 10), (11, None))
 
 
@@ -108,12 +116,12 @@ def filter_options() -> dict[str, tuple[str, dict[str, str]]]:
             for role in FILTER_ROLES if role in marked}
 
 
-def responded_at(case: Case) -> datetime | None:
+def responded_at(case: CaseRow) -> datetime | None:
     """When the office responded: the answer reached the complainant, or the case closed."""
     return case.answered_at or case.closed_at
 
 
-def standard_outcome(case: Case, now: datetime) -> str | None:
+def standard_outcome(case: CaseRow, now: datetime) -> str | None:
     """"met", "breached" or "pending" for a case with a service standard, else None."""
     if case.due_at is None:
         return None
@@ -129,16 +137,26 @@ def count_outcomes(outcomes: Iterable[str | None]) -> OnTime:
     return OnTime(tally["met"], tally["breached"], tally["pending"])
 
 
-def period_cases(period: Period, include_secret: bool = True) -> list[Case]:
-    """The cases received in PERIOD that match its filters."""
+def _in_period(query: Any, period: Period, include_secret: bool) -> Any:
     first, after = period.bounds()
-    query = select(Case).where(Case.received_at >= first, Case.received_at < after)
+    query = query.where(Case.received_at >= first, Case.received_at < after)
     for role, value in period.filters.items():
         if role in COLUMN_OF and value:
             query = query.where(COLUMN_OF[role] == value)
-    if not include_secret:
-        query = query.where(Case.secret.is_(False))
-    return list(get_session().scalars(query.order_by(Case.received_at)))
+    return query if include_secret else query.where(Case.secret.is_(False))
+
+
+def period_cases(period: Period, include_secret: bool = True) -> list[CaseRow]:
+    """The cases received in PERIOD that match its filters (the report's columns only)."""
+    query = _in_period(select(*CASE_FIELDS), period, include_secret)
+    return list(get_session().execute(query.order_by(Case.received_at)).all())
+
+
+def period_tasks(period: Period, include_secret: bool = True) -> list[TaskRow]:
+    """The task-index rows of the cases received in PERIOD (the report's columns only)."""
+    query = select(*TASK_FIELDS).join(Case, Case.id == HumanTask.case_id)
+    query = _in_period(query, period, include_secret)
+    return list(get_session().execute(query.order_by(HumanTask.created_at)).all())
 
 
 def round_standard_ids() -> set[str]:
@@ -202,7 +220,7 @@ def build_report(period: Period, now: datetime | None = None) -> Report:
     cal = calendar()
     cases = period_cases(period)
     ids = [c.id for c in cases]
-    tasks = _tasks_of(ids)
+    tasks = period_tasks(period)
     options = filter_options()
     public = lanes.public_lanes()
     outcomes = {c.id: standard_outcome(c, now) for c in cases}
@@ -219,14 +237,7 @@ def build_report(period: Period, now: datetime | None = None) -> Report:
                   single, elements, tables, options)
 
 
-def _tasks_of(case_ids: list[int]) -> list[HumanTask]:
-    if not case_ids:
-        return []
-    return list(get_session().scalars(
-        select(HumanTask).where(HumanTask.case_id.in_(case_ids)).order_by(HumanTask.created_at)))
-
-
-def _trend_table(cases: list[Case], outcomes: dict[int, str | None], group: str) -> Table:
+def _trend_table(cases: list[CaseRow], outcomes: dict[int, str | None], group: str) -> Table:
     buckets: dict[str, list[str | None]] = defaultdict(list)
     for case in cases:
         buckets[bucket(case.received_at.astimezone(WIB).date(), group)].append(outcomes[case.id])
@@ -240,7 +251,7 @@ def _trend_table(cases: list[Case], outcomes: dict[int, str | None], group: str)
                  rows, chart="line", series=(1,))
 
 
-def _duration_tables(cal: WorkingCalendar, tasks: list[HumanTask],
+def _duration_tables(cal: WorkingCalendar, tasks: list[TaskRow],
                      public: frozenset[str]) -> list[Table]:
     by_step: dict[tuple[str, str], list[float]] = defaultdict(list)
     by_lane: dict[str, list[float]] = defaultdict(list)
@@ -269,8 +280,12 @@ def _duration_tables(cal: WorkingCalendar, tasks: list[HumanTask],
     ]
 
 
-def _office_vs_complainant(cal: WorkingCalendar, cases: list[Case], tasks: list[HumanTask],
+def _office_vs_complainant(cal: WorkingCalendar, cases: list[CaseRow], tasks: list[TaskRow],
                            public: frozenset[str], now: datetime) -> Table:
+    public_tasks: dict[int, list[TaskRow]] = defaultdict(list)
+    for task in tasks:
+        if task.lane in public:
+            public_tasks[task.case_id].append(task)
     office, complainant = [], []
     for case in cases:
         end = responded_at(case) or now
@@ -278,7 +293,7 @@ def _office_vs_complainant(cal: WorkingCalendar, cases: list[Case], tasks: list[
         # Only the complainant's time before the response: what came after is not the office's.
         before = sum(
             figures.working_days_elapsed(cal, t.created_at, min(t.completed_at or now, end))
-            for t in tasks if t.case_id == case.id and t.lane in public and t.created_at < end)
+            for t in public_tasks[case.id] if t.created_at < end)
         office.append(max(total - before, 0.0))
         complainant.append(before)
     rows = [
@@ -291,7 +306,7 @@ def _office_vs_complainant(cal: WorkingCalendar, cases: list[Case], tasks: list[
                  rows, chart="bar", series=(2, 3))
 
 
-def _volume_tables(cases: list[Case], tasks: list[HumanTask],
+def _volume_tables(cases: list[CaseRow], tasks: list[TaskRow],
                    options: dict[str, tuple[str, dict[str, str]]]) -> list[Table]:
     tables = []
     for role, fallback in ((CHANNEL, _("Kanal")), (TYPE, _("Jenis")), (SERVICE, _("Layanan"))):

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..cases.events import SYSTEM, Actor, EventLog
 from ..cases.models import Case, HumanTask, Timer
@@ -133,7 +134,7 @@ def _move_all(day: date, calendar: WorkingCalendar, added: bool, reason: str) ->
     moved = failed = 0
     for case_id in ids:
         try:
-            if move_case(case_id, day, calendar, added, reason):
+            if _move_with_retry(case_id, day, calendar, added, reason):
                 moved += 1
         except Exception as exc:  # one case's failure is that case's: logged, the rest go on
             failed += 1
@@ -142,6 +143,18 @@ def _move_all(day: date, calendar: WorkingCalendar, added: bool, reason: str) ->
     log_event("calendar_changed", day=day.isoformat(), added=added, cases_moved=moved,
               failed=failed)
     return MoveReport(day, moved, failed)
+
+
+def _move_with_retry(case_id: int, day: date, calendar: WorkingCalendar, added: bool,
+                     reason: str, attempts: int = 3) -> bool:
+    """move_case, tried again when someone completed a task of the case at the same moment."""
+    for attempt in range(attempts):
+        try:
+            return move_case(case_id, day, calendar, added, reason)
+        except StaleDataError:
+            if attempt == attempts - 1:
+                raise
+    return False
 
 
 def move_case(case_id: int, day: date, calendar: WorkingCalendar, added: bool, reason: str,
