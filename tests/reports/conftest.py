@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from app.auth.service import ensure_demo_users
+from app.cli import upgrade_database
 from app.processes.service import deploy_file
-from tests.support import ROOT
+from tests.stores import store_url
+from tests.support import ROOT, make_test_app
 
 
 @pytest.fixture
@@ -22,10 +25,15 @@ def site(app: Flask) -> Flask:
     return app
 
 
-@pytest.fixture
-def quality(app: Flask) -> Iterator[Flask]:
-    """APP with process/pengaduan.bpmn deployed and the demo users, in an app context."""
-    with app.app_context():
-        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
-        ensure_demo_users()
-        yield app
+@pytest.fixture(params=["sqlite", "postgres"])
+def quality(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite and on PostgreSQL, migrated, with process/pengaduan.bpmn deployed and
+    the demo users, inside its app context."""
+    with store_url(request.param, tmp_path) as url:
+        app = make_test_app(tmp_path, DATABASE_URL=url)
+        with app.app_context():
+            upgrade_database()
+            deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
+            ensure_demo_users()
+            yield app
+        app.extensions["db_engine"].dispose()
