@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..cases.signals import events_recorded
 from ..db import get_session
 from .cli import calendar_cli, reports_cli
-from .reminders import passed_deadline
+from .reminders import current_deadline, passed_deadline
 from .skm import record_answers
 from .views import bp
 from .workcalendar import refresh
@@ -35,3 +35,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.before_request(_refresh_calendar)
     app.add_template_global(passed_deadline, "case_overdue")
+    app.add_template_global(current_deadline, "case_deadline")

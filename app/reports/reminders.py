@@ -103,6 +103,11 @@ def overdue_cases(now: datetime, lane: str | None = None) -> list[OverdueCase]:
     return sorted(found, key=lambda o: o.due_at)
 
 
+def current_deadline(case: Case) -> datetime | None:
+    """The deadline of CASE's current round (the second round's after a rejection)."""
+    return standard_due(case, round_standard_ids())
+
+
 def passed_deadline(case: Case, now: datetime | None = None) -> datetime | None:
     """The passed deadline of CASE's current round while it waits at the office, else None.
 

@@ -15,7 +15,7 @@ from app.cases import service
 from app.cases.events import PUBLIC
 from tests.conftest import csrf_token_from, login
 from tests.reports.helpers import at, case_of, complete, receive, wib
-from tests.support import FORWARD, OFFICER, START_DATA
+from tests.support import DELIVER, FORWARD, OFFICER, REJECT, START_DATA, STUDY_ALONE, TEAM
 
 LATER = wib("2026-12-15", 10)
 SECRET_SUBJECT = "Pungutan liar di loket rahasia sekali"
@@ -164,3 +164,22 @@ def test_the_calendar_commands(quality: Flask, runner: FlaskCliRunner) -> None:
     assert "2026-12-24  Cuti bersama Natal  (cli)" in listed.output
     assert removed.exit_code == 0 and "kembali hari kerja" in removed.output
     assert missing.exit_code == 1 and "bukan hari libur tambahan" in missing.output
+
+
+def test_after_a_rejection_the_public_page_shows_the_second_rounds_deadline(site: Flask) -> None:
+    with site.app_context():
+        submitted = at(wib("2026-11-30", 9), lambda: service.submit_case(dict(START_DATA), PUBLIC))
+        case_id = submitted.case.id
+        complete(wib("2026-11-30", 10), case_id, "verifikasi_pengaduan", FORWARD, OFFICER)
+        complete(wib("2026-11-30", 11), case_id, "telaah_pengaduan", STUDY_ALONE, TEAM)
+        complete(wib("2026-11-30", 12), case_id, "susun_jawaban", {"jawaban": "Sudah."}, TEAM)
+        complete(wib("2026-11-30", 13), case_id, "sampaikan_jawaban", DELIVER, OFFICER)
+        complete(wib("2026-12-08", 9), case_id, "konfirmasi_jawaban", REJECT, PUBLIC)
+    public = site.test_client()
+    with time_machine.travel(wib("2026-12-10", 10), tick=False):
+        page = public.get(f"/lacak/{submitted.case.tracking_code}?kode={submitted.access_code}",
+                          follow_redirects=True).get_data(as_text=True)
+    # First round due Mon 7 Dec (met); rejected Tue 8 Dec: the new answer is due Tue 15 Dec.
+    deadline = re.search(r'id="batas-waktu">([^<]+)<', page)
+    assert deadline and deadline.group(1).strip() == "Selasa, 15 Desember 2026"
+    assert "Batas waktu jawaban telah lewat" not in page
