@@ -21,6 +21,7 @@ from . import (
     notify,
     processes,
     public,
+    reports,
     timers,
     web,
 )
@@ -63,6 +64,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     inbox.init_app(app)
     public.init_app(app)
     notify.init_app(app)
+    reports.init_app(app)
     timers.init_app(app)
     cli.init_app(app)
     return app

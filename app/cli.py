@@ -23,6 +23,7 @@ from .cases.service import failing_timers, fire_due_timers
 from .engine import WIB, DiagramError, DiagramProblem
 from .processes.cli import COMMANDS as PROCESS_COMMANDS
 from .processes.service import deploy_file, read_forms, validate
+from .reports import reminders
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -117,6 +118,7 @@ def run_due_command(limit: int, every: int) -> None:
         # A fresh app context per round: a fresh session, so no round works from stale rows.
         with app.app_context():
             moved = fire_due_timers(limit)
+            reminders.run_safely()  # reminders and digests due now (app/reports/reminders.py)
         if not every:
             click.echo(f"{moved} kasus diproses.")
             return

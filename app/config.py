@@ -43,6 +43,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR")  # None: instance/uploads
     # Extra non-working days (cuti bersama), ISO dates separated by commas.
     CUTI_BERSAMA = os.environ.get("CUTI_BERSAMA", "")
+    # The public recap (/transparansi) hides any count below this, and what is computed from it.
+    PUBLIC_MIN_COUNT = int(os.environ.get("PUBLIC_MIN_COUNT", "5"))
     # The budget of one piece of diagram code (a condition, a timer, a script), in its sandbox.
     DIAGRAM_CODE_SECONDS = float(os.environ.get("DIAGRAM_CODE_SECONDS", "2"))
     DIAGRAM_CODE_MEMORY_MB = int(os.environ.get("DIAGRAM_CODE_MEMORY_MB", "256"))

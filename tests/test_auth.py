@@ -148,7 +148,7 @@ def test_team_leads_are_the_leading_team_members(app: Flask, demo_users: list[st
 
 
 def test_demo_users_are_created_once(app: Flask, demo_users: list[str]) -> None:
-    assert len(demo_users) == 8
+    assert len(demo_users) == 9  # with `kepala`, the Kepala Dinas (reports)
     with app.app_context():
         assert service.ensure_demo_users() == []
         assert len(_user("tim").assignments) == 1

@@ -27,7 +27,8 @@ from app.processes.service import deploy_file
 from tests.conftest import csrf_token_from, login
 from tests.support import ROOT, START_DATA
 
-STAFF = ("petugas", "tim", "tim2", "teknis_pp", "teknis_pcs", "pemilik", "auditor", "admin")
+STAFF = ("petugas", "tim", "tim2", "teknis_pp", "teknis_pcs", "pemilik", "auditor", "admin",
+         "kepala")
 PUBLIC_VISITORS = ("anonymous", "wrong_code")
 EVERYONE = (*STAFF, *PUBLIC_VISITORS)
 LANES = ("petugas", "tim", "tim2", "teknis_pp", "teknis_pcs")
@@ -182,6 +183,17 @@ def table() -> list[Row]:
             staff_only("admin")),
         Row("/admin/timer", "GET", "/admin/timer", staff_only("admin")),
         Row("/admin/timer/<int:timer_id>/coba-lagi", "POST", "/admin/timer/{timer}/coba-lagi",
+            staff_only("admin")),
+        # Service quality (app/reports): the office head's reports, the leads' overdue lists.
+        Row("/laporan", "GET", "/laporan", staff_only("admin", "auditor", "kepala")),
+        Row("/laporan/unduh.<fmt>", "GET", "/laporan/unduh.csv",
+            staff_only("admin", "auditor", "kepala")),
+        Row("/laporan/terlambat", "GET", "/laporan/terlambat", staff_only("admin", "tim")),
+        Row("/transparansi", "GET", "/transparansi", everyone()),
+        Row("/static/reports/<path:filename>", "GET", "/static/reports/reports.js", everyone()),
+        Row("/admin/kalender", "GET", "/admin/kalender", staff_only("admin")),
+        Row("/admin/kalender", "POST", "/admin/kalender", staff_only("admin")),
+        Row("/admin/kalender/<day>/hapus", "POST", "/admin/kalender/2026-12-24/hapus",
             staff_only("admin")),
     ]
 

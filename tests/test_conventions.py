@@ -260,10 +260,10 @@ def test_a_notification_without_its_template_is_refused(tmp_path: Path) -> None:
 
 def test_a_broken_template_is_refused(tmp_path: Path) -> None:
     bpmn, forms = copy_process(tmp_path)
-    (forms / "email" / "sla_breached.txt").write_text("Subjek {{ nomor\n\nIsi", "utf-8")
+    (forms / "email" / "digest.txt").write_text("Subjek {{ nomor\n\nIsi", "utf-8")
     [problem] = _problems(bpmn, forms)
-    assert problem.startswith("eskalasi_standar_layanan (Mencatat pelanggaran standar layanan")
-    assert "templat surel email/sla_breached.txt tidak valid" in problem
+    assert problem.startswith("pengaduan (Mekanisme Layanan Pengaduan)")
+    assert "notifyDigest: templat surel email/digest.txt tidak valid" in problem
 
 
 @pytest.mark.parametrize("content", ['{"en": ["not", "a", "mapping"]}', "{not json"])

@@ -508,6 +508,13 @@ CONDITIONAL_FIELDS: dict[str, dict[str, list[dict[str, list[str]]]]] = {
         "alasan_tidak_sesuai": [{"sesuai_harapan": ["false"]}],
         "nilai_kepuasan": [{"sesuai_harapan": ["true"]}],
     },
+    # The nine SKM elements (x-skm U1..U9) are asked, like the single rating, once satisfied.
+    "konfirmasi_jawaban.unsur": {
+        "alasan_tidak_sesuai": [{"sesuai_harapan": ["false"]}],
+        **{name: [{"sesuai_harapan": ["true"]}] for name in (
+            "u1_persyaratan", "u2_prosedur", "u3_waktu", "u4_biaya", "u5_produk",
+            "u6_kompetensi", "u7_perilaku", "u8_pengaduan", "u9_sarana")},
+    },
     "telaah": {
         "bidang_teknis": [{"perlu_koordinasi": ["true"]}],
         "permintaan_koordinasi": [{"perlu_koordinasi": ["true"]}],

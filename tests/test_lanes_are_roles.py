@@ -19,7 +19,7 @@ from tests.inbox.helpers import complete
 from tests.public.conftest import ANONYMOUS, ready, staff_step, submit_ok
 from tests.support import DELIVER, FORWARD, OFFICER, ROOT, STUDY_ALONE, TEAM
 
-HEAD = "Kepala Dinas"
+HEAD = "Sekretaris Dinas"  # "Kepala Dinas" is an office role (reports), not a lane
 APPROVED = "Jawaban disetujui Kepala Dinas"
 APPROVAL_FORM = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

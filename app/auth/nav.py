@@ -31,6 +31,9 @@ _LINKS: tuple[tuple[str, Any, str,
     ("/audit", _l("Audit"), "audit", frozenset({roles.AUDITOR})),
     ("/admin/pengguna", _l("Admin"), "admin", frozenset({roles.ADMINISTRATOR})),
     ("/admin/outbox", _l("Kotak keluar surel"), "outbox", frozenset({roles.ADMINISTRATOR})),
+    ("/laporan", _l("Laporan"), "laporan",
+     frozenset({roles.ADMINISTRATOR, roles.AUDITOR, roles.KEPALA_DINAS})),
+    ("/admin/kalender", _l("Kalender kerja"), "kalender", frozenset({roles.ADMINISTRATOR})),
 )
 
 

@@ -36,6 +36,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str | None, bool, int], ...] = (
     ("pemilik", "Hendra Gunawan", roles.PEMILIK_PROSES, None, False, 6),
     ("auditor", "Yuliana Sari", roles.AUDITOR, None, False, 7),
     ("admin", "Administrator Sistem", roles.ADMINISTRATOR, None, False, 8),
+    ("kepala", "Hj. Nurhayati, S.Sos.", roles.KEPALA_DINAS, None, False, 9),
 )
 
 # Checked when a username is unknown, so a wrong name costs as long as a wrong password.

@@ -39,8 +39,13 @@ PUBLIC_LANE = "publicLane"  # the lane the public works (tracking link); never a
 REGISTRAR_LANE = "registrarLane"  # the staff lane that registers complaints for the public
 LEADS_LANE = "leadsLane"  # the lane whose leads receive `notifyLeads` e-mails
 DIVISION_EXPRESSION = "divisionExpression"  # user task: the field naming the task's division
-NOTIFY_PROPERTIES = (NOTIFY_PUBLIC, NOTIFY_LEADS)
-FILE_PROPERTIES = (NOTIFY_PUBLIC, NOTIFY_LEADS, TRANSLATIONS, EMAIL_FOOTER)
+# Process properties: the daily reminder (a task due the next working day) and digest (cases
+# past their service standard) each person receives; templates like notifyPublic's.
+NOTIFY_REMINDER = "notifyReminder"
+NOTIFY_DIGEST = "notifyDigest"
+NOTIFY_PROPERTIES = (NOTIFY_PUBLIC, NOTIFY_LEADS, NOTIFY_REMINDER, NOTIFY_DIGEST)
+FILE_PROPERTIES = (NOTIFY_PUBLIC, NOTIFY_LEADS, NOTIFY_REMINDER, NOTIFY_DIGEST, TRANSLATIONS,
+                   EMAIL_FOOTER)
 
 # Form keywords.
 PUBLIC = "x-publik"
@@ -61,6 +66,9 @@ ANONYMOUS = "anonymous"  # true: the complainant's identity is for the desk offi
 SECRET = "secret"  # nosec B105 # a role name (never published), not a password
 SUMMARY_ROLES = (SUBJECT, TYPE, SERVICE, CHANNEL, ANONYMOUS, SECRET)
 LISTED_ROLES = (SERVICE, CHANNEL)  # carried by the task index: list columns and filters
+# "x-skm": "nilai" (the single 1-4 rating) or "U1".."U9" (the nine SKM elements) marks a rating.
+SKM = "x-skm"
+SKM_MARKERS = ("nilai", *(f"U{n}" for n in range(1, 10)))
 # Keys whose string values are texts people read (translated through the catalogue).
 TEXT_KEYS = frozenset({"title", "description", "ui:title", "ui:description", "ui:help",
                        "ui:placeholder", "x-pesan"})
@@ -140,6 +148,7 @@ class ProcessConventions:
     leads_lane: str | None = None
     # lane -> division code -> label, from the options of the field a divisionExpression reads
     divisions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    process_properties: Mapping[str, str] = field(default_factory=dict)  # of `bpmn:process`
 
     @property
     def staff_lanes(self) -> tuple[str, ...]:
@@ -228,6 +237,7 @@ def _read(bpmn_xml: bytes, files: dict[str, str]) -> ProcessConventions:
         registrar_lane=process_props.get(REGISTRAR_LANE) or None,
         leads_lane=process_props.get(LEADS_LANE) or None,
         divisions=lane_divisions(root, files),
+        process_properties=process_props,
     )
 
 
@@ -499,6 +509,9 @@ def marker_problems(schema: Any) -> list[str]:
                 f"isian '{name}': nilai {SUMMARY} {json.dumps(role)} tidak dikenal "
                 f"(gunakan {', '.join(json.dumps(r) for r in SUMMARY_ROLES)})"
             )
+        if SKM in prop and prop[SKM] not in SKM_MARKERS:
+            problems.append(f"isian '{name}': nilai {SKM} {json.dumps(prop[SKM])} tidak dikenal "
+                            '(gunakan "nilai" atau "U1" sampai "U9")')
         for option in prop.get("oneOf") or []:
             if isinstance(option, dict) and PUBLIC in option and not (
                 isinstance(option[PUBLIC], str) and option[PUBLIC].strip()

@@ -20,7 +20,7 @@ bp = Blueprint(
 )
 
 # The only npm packages the browser may fetch; anything else under node_modules stays private.
-VENDOR_PACKAGES = frozenset({"@picocss/pico", "bpmn-js"})
+VENDOR_PACKAGES = frozenset({"@picocss/pico", "bpmn-js", "chart.js"})
 
 
 @bp.get("/")

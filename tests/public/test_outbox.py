@@ -19,6 +19,7 @@ from app.cases.signals import events_recorded
 from app.db import get_session
 from app.notify.models import Outbox
 from app.notify.service import MAX_ATTEMPTS, REDACTED, backoff, recipient, send_due
+from app.reports import reminders
 from tests.conftest import login
 from tests.public.conftest import (
     ANONYMOUS,
@@ -108,15 +109,19 @@ def test_data_request_and_answer_are_mailed(portal: Flask, client: FlaskClient) 
     assert [m.kind for m in _messages(portal)] == ["receipt", "data_request", "answer"]
 
 
-def test_sla_breach_is_mailed_to_the_team_leads(portal: Flask, demo_users: list[str]) -> None:
+def test_sla_breach_goes_into_the_next_digest_not_one_mail_per_case(
+        portal: Flask, demo_users: list[str]) -> None:
     monday = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
     with time_machine.travel(monday, tick=False), portal.app_context():
         service.submit_case(START, PUBLIC)
     with time_machine.travel(monday + timedelta(days=10), tick=False), portal.app_context():
         assert service.fire_due_timers() == 1
-    breach = [m for m in _messages(portal) if m.kind == "sla_breached"]
-    assert [m.to for m in breach] == ["tim@example.go.id"]  # the team lead only
-    assert "Warga Uji" not in breach[0].body and "ADU-2026-000001" in breach[0].body
+        assert [m for m in _messages(portal) if m.kind == "sla_breached"] == []
+        reminders.send_digests()  # Thursday 10 December, 09:00 WIB (app/reports/reminders.py)
+    [digest] = [m for m in _messages(portal) if m.kind == "digest"]
+    # The case waits at the desk officer: the digest is theirs, the team lead's inbox stays calm.
+    assert digest.to == "petugas@example.go.id"
+    assert "Warga Uji" not in digest.body and "ADU-2026-000001" in digest.body
 
 
 def test_a_failing_smtp_server_leaves_messages_queued(portal: Flask, client: FlaskClient) -> None:
