@@ -243,7 +243,8 @@ def test_the_panel_offers_every_property_the_app_reads(owner: tuple[FlaskClient,
     catalogue = owner[0].get("/proses/modeler/konvensi.json").get_json()
     offered = {row["name"] for row in catalogue}
     read = {names.SCHEMA_FILE, names.UI_FILE, names.PUBLIC_STATUS, names.PUBLIC_TEXT,
-            names.PUBLIC_ACTION, names.NOTIFY_PUBLIC, names.NOTIFY_LEADS, names.DAYS,
+            names.PUBLIC_ACTION, names.NOTIFY_PUBLIC, names.NOTIFY_LEADS, names.NOTIFY_REMINDER,
+            names.NOTIFY_DIGEST, names.DAYS,
             names.SERVICE_STANDARD, names.TRANSLATIONS, names.EMAIL_FOOTER, names.PUBLIC_LANE,
             names.REGISTRAR_LANE, names.LEADS_LANE, names.DIVISION_EXPRESSION, "milestone",
             "notification"}

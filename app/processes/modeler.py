@@ -115,6 +115,12 @@ def convention_catalogue() -> list[dict[str, Any]]:
         _row(names.TRANSLATIONS, _("Katalog terjemahan"),
              _("Berkas JSON {bahasa: {teks: terjemahan}}."), (PROCESS,), kind="file",
              suffix=".json", exclude_suffixes=[".schema.json", ".uischema.json"]),
+        _row(names.NOTIFY_REMINDER, _("Surel pengingat tenggat"),
+             _("Templat surel pengingat satu hari kerja sebelum tugas jatuh tempo."), (PROCESS,),
+             **email),
+        _row(names.NOTIFY_DIGEST, _("Surel ringkasan harian"),
+             _("Templat ringkasan harian kasus yang melewati standar, per orang."), (PROCESS,),
+             **email),
         _row(names.EMAIL_FOOTER, _("Penutup surel"),
              _("Templat yang ditambahkan di akhir setiap surel."), (PROCESS,), **email),
     ]
