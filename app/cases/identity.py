@@ -17,6 +17,7 @@ import hmac
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..db import get_session
 from .models import Complainant, IdentityLookup
-from .privacy import personal_fields
+from .privacy import findable_by_identity, personal_fields
 
 IDENTITY_KEYWORD = "x-identitas"
 KEY_FILE = "identity-keys.json"
@@ -56,9 +57,17 @@ def _email(value: str) -> str:
     return value if re.fullmatch(r"[^@\s]+@[^@\s]+", value) else ""
 
 
+def _name(value: str) -> str:
+    """A person's name compared exactly: case, accents, punctuation and spacing ignored."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().casefold()
+    words = re.sub(r"[^a-z]+", " ", plain).split()
+    return " ".join(words) if len(words) >= 1 and len("".join(words)) >= 3 else ""
+
+
 # The kinds a form may name in `"x-identitas": "<kind>"`, each with its normalisation ("" when
 # the value cannot be one, so a search for other words never touches the lookup table).
-SEARCHABLE: dict[str, Callable[[str], str]] = {"nik": _nik, "telepon": _phone, "email": _email}
+SEARCHABLE: dict[str, Callable[[str], str]] = {"nik": _nik, "telepon": _phone, "email": _email,
+                                               "nama": _name}
 
 
 class IdentityKeyMissing(RuntimeError):
@@ -219,12 +228,16 @@ def step_personal(case_id: int, session: Session | None = None) -> dict[str, dic
 
 
 def find_case_ids(value: str, kinds: Iterable[str] = tuple(SEARCHABLE)) -> list[int]:
-    """Cases whose complainant gave VALUE as a NIK, phone number or e-mail address."""
+    """Cases whose complainant gave VALUE as a NIK, phone, e-mail or name (never anonymous ones).
+
+    Which cases a search by identity may return is decided in `privacy.findable_by_identity`.
+    """
     digests = [d for d in (lookup_digest(kind, value) for kind in kinds) if d]
     if not digests:
         return []
     return sorted(set(get_session().scalars(
-        select(IdentityLookup.case_id).where(IdentityLookup.digest.in_(digests)))))
+        select(IdentityLookup.case_id).where(IdentityLookup.digest.in_(digests),
+                                             findable_by_identity(IdentityLookup.case_id)))))
 
 
 def rotate(session: Session, batch: int = 500) -> int:
