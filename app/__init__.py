@@ -15,6 +15,7 @@ from . import (
     cases,
     cli,
     db,
+    desk,
     formrender,
     inbox,
     logs,
@@ -64,5 +65,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     public.init_app(app)
     notify.init_app(app)
     timers.init_app(app)
+    desk.init_app(app)
     cli.init_app(app)
     return app

@@ -6,6 +6,7 @@ import importlib
 
 MODEL_MODULES = (
     "app.cases.models", "app.auth.models", "app.notify.models", "app.public.models",
+    "app.desk.models",
 )
 
 
