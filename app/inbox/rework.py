@@ -42,6 +42,8 @@ class PendingAnswer:
     texts: tuple[str, ...]
     step_name: str
     occurred_at: datetime
+    element_id: str | None = None
+    values: tuple[tuple[str, str], ...] = ()  # (answer field, text) as the drafting form had them
 
 
 def _answered_at(entries: Iterable[HistoryEntry]) -> list[datetime]:
@@ -90,6 +92,19 @@ def pending_answer(entries: Sequence[HistoryEntry], conv: ProcessConventions
     element = conv.element(draft.bpmn_id)
     data = draft.data.get("data")
     form: dict[str, Any] = data if isinstance(data, dict) else {}
-    texts = tuple(str(form[f.name]) for f in (element.form.with_role(ANSWER) if element else [])
-                  if form.get(f.name))
-    return PendingAnswer(texts, draft.name, draft.occurred_at) if texts else None
+    values = tuple((f.name, str(form[f.name]))
+                   for f in (element.form.with_role(ANSWER) if element else []) if form.get(f.name))
+    if not values:
+        return None
+    return PendingAnswer(tuple(text for _name, text in values), draft.name, draft.occurred_at,
+                         draft.bpmn_id, values)
+
+
+def redraft_values(pending: PendingAnswer | None, conv: ProcessConventions,
+                   element_id: str | None) -> dict[str, str]:
+    """A drafting task that comes round again opens on the answer not yet delivered."""
+    if pending is None or element_id is None or pending.element_id != element_id:
+        return {}
+    element = conv.element(element_id)
+    names = {f.name for f in element.form.with_role(ANSWER)} if element else set()
+    return {name: text for name, text in pending.values if name in names}

@@ -183,9 +183,11 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
     submitted = privacy.redact(submitted, hidden)
     entries = queries.history(case)
     steps = _steps(case, version, not shows_identity, entries)
+    pending = rework.pending_answer(entries, conventions.of(version))
     if values is None:
         on_record = summary_on_record(case, form_document(version, task.form_schema))
-        values = {**_carried_over(form, submitted, on_record), **(draft or {})}
+        redraft = rework.redraft_values(pending, conventions.of(version), task.bpmn_id)
+        values = {**_carried_over(form, submitted, on_record), **redraft, **(draft or {})}
     page = TaskPage(
         task=task, case=case, start_spec=start_spec, submitted=submitted,
         submitted_hidden=hidden,
@@ -197,7 +199,7 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
         has_draft=draft is not None, days_left=working_days_left(task.due_at, now),
         overdue=task.due_at is not None and task.due_at < now,
         sent_back=rework.sent_back(steps, entries, actor_name("public")),
-        pending_answer=rework.pending_answer(entries, conventions.of(version)),
+        pending_answer=pending,
         notes=notes.case_notes(entries),
     )
     if may_reassign(user, task) and task.status == "ready":

@@ -49,6 +49,9 @@ def test_the_officer_returns_a_weak_draft_to_the_team_with_the_reason(
     top = page[:page.index("judul-konteks")]
     assert "Dikembalikan: jawaban perlu disusun ulang" in top
     assert RETURN["alasan_pengembalian"] in top
+    # The team redrafts from the answer it wrote, not from an empty box.
+    form_part = page[page.index("judul-formulir"):]
+    assert ANSWER["jawaban"] in form_part
     # The public timeline tells the rework, never the internal reason.
     with deployed.app_context():
         case = get_session().get(Case, case_id)
