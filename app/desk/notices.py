@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..auth.models import User
 from ..cases.models import HumanTask
@@ -43,16 +43,15 @@ class Waiting:
 
 
 def waiting_for(user: Any) -> Waiting:
-    """The user's held tasks and their lanes' unclaimed tasks, counted in one query."""
+    """The user's held tasks and their lanes' unclaimed tasks: two COUNTs, each on an index."""
+    session = get_session()
+    mine = session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.claimed_by == user.id, HumanTask.status == "ready"))
     scope = _scope(user)
-    queue_clause = and_(HumanTask.claimed_by.is_(None), scope if scope is not None else false())
-    mine = func.count().filter(HumanTask.claimed_by == user.id)
-    queue = func.count().filter(queue_clause)
-    row = get_session().execute(
-        select(mine, queue).select_from(HumanTask)
-        .where(HumanTask.status == "ready", or_(HumanTask.claimed_by == user.id, queue_clause))
-    ).one()
-    return Waiting(int(row[0] or 0), int(row[1] or 0))
+    queue = 0 if scope is None else session.scalar(
+        select(func.count()).select_from(HumanTask).where(
+            HumanTask.status == "ready", scope, HumanTask.claimed_by.is_(None)))
+    return Waiting(int(mine or 0), int(queue or 0))
 
 
 def nav_counts() -> dict[str, Any]:
