@@ -68,6 +68,9 @@ def _name(value: str) -> str:
 # the value cannot be one, so a search for other words never touches the lookup table).
 SEARCHABLE: dict[str, Callable[[str], str]] = {"nik": _nik, "telepon": _phone, "email": _email,
                                                "nama": _name}
+# The kinds a free-text box recognises by the value's shape; a name only when asked for by kind
+# (any word looks like a name, and the inbox's search box must not turn every word into a lookup).
+BY_SHAPE: tuple[str, ...] = tuple(kind for kind in SEARCHABLE if kind != "nama")
 
 
 class IdentityKeyMissing(RuntimeError):
@@ -227,7 +230,7 @@ def step_personal(case_id: int, session: Session | None = None) -> dict[str, dic
     return steps
 
 
-def find_case_ids(value: str, kinds: Iterable[str] = tuple(SEARCHABLE)) -> list[int]:
+def find_case_ids(value: str, kinds: Iterable[str] = BY_SHAPE) -> list[int]:
     """Cases whose complainant gave VALUE as a NIK, phone, e-mail or name (never anonymous ones).
 
     Which cases a search by identity may return is decided in `privacy.findable_by_identity`.

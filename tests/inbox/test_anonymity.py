@@ -161,7 +161,7 @@ def test_the_desk_officer_finds_a_complainant_by_nik_phone_or_email(
                              email="orang.lain@example.com", nama="Siti Aminah Lubis")
     officer = signed_in("petugas")
     for query in ("1605011201900001", "0812 3456 7890", "+6281234567890",
-                  "Siti.Aminah@Example.com", "siti  AMINAH"):
+                  "Siti.Aminah@Example.com"):
         html = officer.get("/tugas/antrean", query_string={"q": query}).get_data(as_text=True)
         assert code in html and other not in html, query
     assert case_id != other_id
