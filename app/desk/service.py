@@ -116,6 +116,7 @@ class CaseRow:
     status: str
     status_text: str
     received_at: datetime
+    received_on: date  # the WIB day it was received
     due_at: datetime | None
     waiting_in: tuple[str, ...]
     summary: tuple[str, ...]
@@ -225,7 +226,8 @@ def _rows(user: Any, cases: list[Case], fields: list[FilterField]) -> list[CaseR
         rows.append(CaseRow(
             tracking_code=case.tracking_code, subject=case.subject, status=case.status,
             status_text=case.outcome_label or case.public_status or case.status,
-            received_at=case.received_at, due_at=case.due_at, waiting_in=waiting,
+            received_at=case.received_at, received_on=case.received_at.astimezone(WIB).date(),
+            due_at=case.due_at, waiting_in=waiting,
             summary=summary, anonymous=case.anonymous, task_id=task_id))
     return rows
 
