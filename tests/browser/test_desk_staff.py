@@ -4,6 +4,7 @@ badge, case search by NIK, bulk claim, and returning a draft answer to the team.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,12 +23,32 @@ from tests.support import ANSWER, FORWARD, ROOT, STUDY_ALONE
 pytestmark = pytest.mark.browser
 
 SHOTS = ROOT / "docs" / "screenshots"
+SEEDED: list[str] = []
 
 
 def submit(live: LiveServer, **overrides: Any) -> str:
-    """A complaint from the public, seeded through the service."""
+    """A complaint from the public, seeded through the service (and cleared away afterwards)."""
     with live.app.app_context():
-        return service.submit_case({**COMPLAINT, **overrides}, PUBLIC).case.tracking_code
+        code = service.submit_case({**COMPLAINT, **overrides}, PUBLIC).case.tracking_code
+    SEEDED.append(code)
+    return code
+
+
+@pytest.fixture(autouse=True)
+def _clear_queue(live_server: LiveServer) -> Iterator[None]:
+    """The live server is shared by the session: this file's cases leave the desk's queue
+    afterwards (held by the administrator), so other files' queue pages stay as they expect."""
+    yield
+    with live_server.app.app_context():
+        session = get_session()
+        admin = get_user_by_username("admin")
+        assert admin is not None
+        for task in session.scalars(select(HumanTask).join(Case).where(
+                Case.tracking_code.in_(SEEDED), HumanTask.status == "ready",
+                HumanTask.claimed_by.is_(None))):
+            task.claimed_by = admin.id
+        session.commit()
+    SEEDED.clear()
 
 
 def box(locator: Any) -> dict[str, float]:
