@@ -259,3 +259,35 @@ def rotate(session: Session, batch: int = 500) -> int:
             done += 1
         session.commit()
     return done
+
+
+def reindex(session: Session, schema_of: Callable[[int], Mapping[str, Any]],
+            batch: int = 500) -> int:
+    """Add the lookup digests the start form now marks but a stored identity lacks.
+
+    For a kind introduced after cases were stored (e.g. `"x-identitas": "nama"`); SCHEMA_OF
+    gives a case's start-form schema. Returns how many identities were looked at.
+    """
+    done = 0
+    last = 0
+    while True:
+        rows = list(session.scalars(select(Complainant).where(Complainant.case_id > last)
+                                    .order_by(Complainant.case_id).limit(batch)))
+        if not rows:
+            break
+        for row in rows:
+            last = row.case_id
+            document = unseal(row.sealed)
+            data = document.get("data", {})
+            fields = identity_fields(schema_of(row.case_id))
+            kinds = {name: str(fields[name]) for name in data if fields.get(name)}
+            for name, kind in kinds.items():
+                digest = lookup_digest(kind, str(data[name]))
+                if digest:
+                    session.merge(IdentityLookup(case_id=row.case_id, kind=kind, digest=digest))
+            if any(document.get("kinds", {}).get(k) != v for k, v in kinds.items()):
+                document["kinds"] = {**document.get("kinds", {}), **kinds}
+                row.sealed = seal(document)
+            done += 1
+        session.commit()
+    return done

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.auth.service import get_user_by_username
+from app.cases.models import IdentityLookup
 from app.db import get_session
 from app.desk.notices import send_daily
 from app.notify.models import Outbox
@@ -105,3 +106,19 @@ def test_the_daily_email_goes_once_a_day_to_officers_who_asked(deployed: Flask,
     officer.post("/perkara/pemberitahuan", data={"csrf_token": token(officer)})
     with deployed.app_context():
         assert send_daily(datetime(2030, 1, 2, 1, 0, tzinfo=UTC)) == 0
+
+
+def test_identities_stored_before_the_name_kind_are_reindexed(deployed: Flask,
+                                                              signed_in: Clients) -> None:
+    _id, code = submit(deployed)
+    with deployed.app_context():
+        session = get_session()
+        # As if stored before `"x-identitas": "nama"`: no name digest.
+        session.execute(delete(IdentityLookup).where(IdentityLookup.kind == "nama"))
+        session.commit()
+    officer = signed_in("petugas")
+    query = {"cari": "Siti Aminah", "menurut": "nama"}
+    assert code not in text(officer.get("/perkara/", query_string=query))
+    result = deployed.test_cli_runner().invoke(args=["identity", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert code in text(officer.get("/perkara/", query_string=query))
