@@ -3,8 +3,11 @@ badge, case search by NIK, bulk claim, and returning a draft answer to the team.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +25,10 @@ from tests.support import ANSWER, FORWARD, ROOT, STUDY_ALONE
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "docs" / "screenshots"
+# Like tests/browser/test_staff_inbox.py: the committed screenshots change only on request.
+SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS")
+         else Path(tempfile.gettempdir()) / "desk-staff-screenshots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 SEEDED: list[str] = []
 
 
