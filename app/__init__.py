@@ -15,6 +15,7 @@ from . import (
     cases,
     cli,
     db,
+    desk,
     formrender,
     inbox,
     logs,
@@ -66,5 +67,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     notify.init_app(app)
     reports.init_app(app)
     timers.init_app(app)
+    desk.init_app(app)
     cli.init_app(app)
     return app

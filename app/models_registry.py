@@ -8,6 +8,7 @@ MODEL_MODULES = (
     "app.cases.models", "app.auth.models", "app.notify.models", "app.public.models",
     "app.audit.models",
     "app.reports.models",
+    "app.desk.models",
 )
 
 

@@ -124,6 +124,18 @@ def table() -> list[Row]:
         Row("/tugas/<task_id>/alihkan", "POST", "/tugas/{task}/alihkan", staff_only("admin")),
         Row("/tugas/<task_id>/lampiran/<attachment_id>", "GET", "/tugas/{task}/lampiran/x",
             staff_only("petugas", outcome=NOT_FOUND)),
+        # The desk's work: internal notes, bulk claim, bulk assignment by a lane's lead.
+        Row("/tugas/<task_id>/catatan", "POST", "/tugas/{task}/catatan", staff_only("petugas")),
+        Row("/tugas/ambil-banyak", "POST", "/tugas/ambil-banyak", staff_only(*LANES)),
+        Row("/tugas/alihkan-banyak", "POST", "/tugas/alihkan-banyak", staff_only("tim", "admin")),
+        # The case list: lane holders and admins; a search by identity for the desk officer only.
+        Row("/perkara/", "GET", "/perkara/", staff_only(*LANES, "admin")),
+        Row("/perkara/", "GET", "/perkara/?cari=1605011201900001&menurut=nik",
+            staff_only("petugas")),
+        Row("/perkara/pemberitahuan", "GET", "/perkara/pemberitahuan",
+            staff_only(*LANES, "admin")),
+        Row("/perkara/pemberitahuan", "POST", "/perkara/pemberitahuan",
+            staff_only(*LANES, "admin")),
         # Processes: owners deploy; owners and admins read.
         Row("/proses/", "GET", "/proses/", staff_only("pemilik", "admin")),
         Row("/proses/pasang", "POST", "/proses/pasang", staff_only("pemilik")),

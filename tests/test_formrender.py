@@ -520,6 +520,11 @@ CONDITIONAL_FIELDS: dict[str, dict[str, list[dict[str, list[str]]]]] = {
         "permintaan_koordinasi": [{"perlu_koordinasi": ["true"]}],
     },
     "verifikasi": {"data_yang_diminta": [{"keputusan_verifikasi": ["minta_data"]}]},
+    "sampaikan_jawaban": {
+        "alasan_pengembalian": [{"keputusan_penyampaian": ["kembalikan"]}],
+        "cara_penyampaian": [{"keputusan_penyampaian": ["sampaikan", ""]}],
+        "tanggal_penyampaian": [{"keputusan_penyampaian": ["sampaikan", ""]}],
+    },
 }
 
 

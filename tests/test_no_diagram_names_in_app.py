@@ -25,6 +25,8 @@ ALLOWED = {
     # documented in CONVENTIONS.md; the field may be named anything.
     "telepon",
     "nik",
+    # `x-identitas: "nama"`: the name kind (exact, normalised lookup), same convention.
+    "nama",
     # The documented vocabulary the app gives diagram authors (process/CONVENTIONS.md), ordinary
     # words that the real forms happen to reuse as field names: `"x-publik": "jawaban"` (the
     # answer marker) and the e-mail template variables `jawaban` and `judul` (the case's subject).

@@ -1,8 +1,9 @@
-"""Commands of the case store: `flask identity rotate`, `flask attachments sweep`."""
+"""Commands of the case store: `flask identity rotate|reindex`, `flask attachments sweep`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -10,6 +11,8 @@ from flask.cli import AppGroup
 from ..db import get_session
 from . import identity
 from .attachments import sweep_orphan_files
+from .models import Case
+from .service import form_document, start_info
 
 identity_cli = AppGroup("identity", help="The complainants' encrypted identity.")
 attachments_cli = AppGroup("attachments", help="Stored attachment files.")
@@ -20,6 +23,22 @@ def rotate_command() -> None:
     """Re-encrypt every stored identity with the newest key (the first of IDENTITY_KEYS)."""
     count = identity.rotate(get_session())
     click.echo(f"{count} identitas dienkripsi ulang dengan kunci terbaru.")
+
+
+@identity_cli.command("reindex")
+def reindex_command() -> None:
+    """Add the lookup digests a newer form marks (e.g. names) to identities stored before."""
+    session = get_session()
+
+    def start_schema(case_id: int) -> Any:
+        case = session.get(Case, case_id)
+        if case is None:
+            return {}
+        version = case.process_version
+        return form_document(version, start_info(version).form.schema_file) or {}
+
+    count = identity.reindex(session, start_schema)
+    click.echo(f"{count} identitas diperiksa; digest pencarian dilengkapi.")
 
 
 @attachments_cli.command("sweep")

@@ -17,6 +17,7 @@ import hmac
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..db import get_session
 from .models import Complainant, IdentityLookup
-from .privacy import personal_fields
+from .privacy import findable_by_identity, personal_fields
 
 IDENTITY_KEYWORD = "x-identitas"
 KEY_FILE = "identity-keys.json"
@@ -56,9 +57,20 @@ def _email(value: str) -> str:
     return value if re.fullmatch(r"[^@\s]+@[^@\s]+", value) else ""
 
 
+def _name(value: str) -> str:
+    """A person's name compared exactly: case, accents, punctuation and spacing ignored."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().casefold()
+    words = re.sub(r"[^a-z]+", " ", plain).split()
+    return " ".join(words) if len(words) >= 1 and len("".join(words)) >= 3 else ""
+
+
 # The kinds a form may name in `"x-identitas": "<kind>"`, each with its normalisation ("" when
 # the value cannot be one, so a search for other words never touches the lookup table).
-SEARCHABLE: dict[str, Callable[[str], str]] = {"nik": _nik, "telepon": _phone, "email": _email}
+SEARCHABLE: dict[str, Callable[[str], str]] = {"nik": _nik, "telepon": _phone, "email": _email,
+                                               "nama": _name}
+# The kinds a free-text box recognises by the value's shape; a name only when asked for by kind
+# (any word looks like a name, and the inbox's search box must not turn every word into a lookup).
+BY_SHAPE: tuple[str, ...] = tuple(kind for kind in SEARCHABLE if kind != "nama")
 
 
 class IdentityKeyMissing(RuntimeError):
@@ -218,13 +230,17 @@ def step_personal(case_id: int, session: Session | None = None) -> dict[str, dic
     return steps
 
 
-def find_case_ids(value: str, kinds: Iterable[str] = tuple(SEARCHABLE)) -> list[int]:
-    """Cases whose complainant gave VALUE as a NIK, phone number or e-mail address."""
+def find_case_ids(value: str, kinds: Iterable[str] = BY_SHAPE) -> list[int]:
+    """Cases whose complainant gave VALUE as a NIK, phone, e-mail or name (never anonymous ones).
+
+    Which cases a search by identity may return is decided in `privacy.findable_by_identity`.
+    """
     digests = [d for d in (lookup_digest(kind, value) for kind in kinds) if d]
     if not digests:
         return []
     return sorted(set(get_session().scalars(
-        select(IdentityLookup.case_id).where(IdentityLookup.digest.in_(digests)))))
+        select(IdentityLookup.case_id).where(IdentityLookup.digest.in_(digests),
+                                             findable_by_identity(IdentityLookup.case_id)))))
 
 
 def rotate(session: Session, batch: int = 500) -> int:
@@ -240,6 +256,38 @@ def rotate(session: Session, batch: int = 500) -> int:
         for row in rows:
             row.sealed = fernet.rotate(row.sealed.encode("ascii")).decode("ascii")
             last = row.case_id
+            done += 1
+        session.commit()
+    return done
+
+
+def reindex(session: Session, schema_of: Callable[[int], Mapping[str, Any]],
+            batch: int = 500) -> int:
+    """Add the lookup digests the start form now marks but a stored identity lacks.
+
+    For a kind introduced after cases were stored (e.g. `"x-identitas": "nama"`); SCHEMA_OF
+    gives a case's start-form schema. Returns how many identities were looked at.
+    """
+    done = 0
+    last = 0
+    while True:
+        rows = list(session.scalars(select(Complainant).where(Complainant.case_id > last)
+                                    .order_by(Complainant.case_id).limit(batch)))
+        if not rows:
+            break
+        for row in rows:
+            last = row.case_id
+            document = unseal(row.sealed)
+            data = document.get("data", {})
+            fields = identity_fields(schema_of(row.case_id))
+            kinds = {name: str(fields[name]) for name in data if fields.get(name)}
+            for name, kind in kinds.items():
+                digest = lookup_digest(kind, str(data[name]))
+                if digest:
+                    session.merge(IdentityLookup(case_id=row.case_id, kind=kind, digest=digest))
+            if any(document.get("kinds", {}).get(k) != v for k, v in kinds.items()):
+                document["kinds"] = {**document.get("kinds", {}), **kinds}
+                row.sealed = seal(document)
             done += 1
         session.commit()
     return done

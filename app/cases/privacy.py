@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from ..db import get_session
 from .events import PUBLIC
@@ -53,6 +53,15 @@ def withholds_public_side(case: Case, viewer_roles: Iterable[str]) -> bool:
 
     registrar = conventions.of(case.process_version).registrar_lane
     return registrar is None or registrar not in set(viewer_roles)
+
+
+def findable_by_identity(case_id: Any) -> ColumnElement[bool]:
+    """The SQL condition a search by the complainant's identity adds: never an anonymous case.
+
+    The desk officer may read an anonymous complainant's identity on the case itself, but no one
+    learns from a search that a named person filed an anonymous complaint.
+    """
+    return case_id.in_(select(Case.id).where(Case.anonymous.is_(False)))
 
 
 def visible_attachments(case: Case, viewer_roles: Iterable[str]) -> list[Attachment]:

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..auth.service import users_with_role
-from ..cases import privacy, queries
+from ..cases import conventions, privacy, queries
 from ..cases.attachments import AttachmentRejected, Upload, save_uploads
 from ..cases.events import Actor
 from ..cases.identity import identity_of, step_personal
@@ -26,12 +26,14 @@ from ..cases.service import (
 )
 from ..db import get_session, utcnow
 from ..formrender import Errors, FormSpec, build_spec, parse_submission, validate
+from . import notes, rework
 from .service import (
     TaskTaken,
     claim_in_session,
     draft_of,
     get_task,
     may_reassign,
+    may_work,
     sees_identity,
     unavailable_message,
     user_name,
@@ -75,6 +77,9 @@ class TaskPage:
     has_draft: bool = False
     days_left: int | None = None
     overdue: bool = False
+    sent_back: rework.SentBack | None = None
+    pending_answer: rework.PendingAnswer | None = None
+    notes: list[Any] = field(default_factory=list)
 
     @property
     def workable(self) -> bool:
@@ -90,6 +95,7 @@ class SubmitResult:
     page: TaskPage | None = None
     tracking_code: str = ""
     next_step: str = ""  # what the case waits for now, or how it ended
+    next_task_id: str = ""  # the case's next waiting task, when the same user may work it
 
 
 def _spec(version: ProcessVersion, schema_file: str | None, ui_file: str | None) -> FormSpec | None:
@@ -104,7 +110,8 @@ def actor_name(label: str) -> str:
     return {"public": _("Pelapor"), "system": _("Sistem")}.get(label, label)
 
 
-def _steps(case: Case, version: ProcessVersion, withheld: bool) -> list[StepRecord]:
+def _steps(case: Case, version: ProcessVersion, withheld: bool,
+           entries: list[queries.HistoryEntry]) -> list[StepRecord]:
     """The task_completed events of CASE, each with the form its task used.
 
     When WITHHELD, what the public side supplied (files, identity, text marked personal) is
@@ -114,7 +121,7 @@ def _steps(case: Case, version: ProcessVersion, withheld: bool) -> list[StepReco
              get_session().scalars(select(HumanTask).where(HumanTask.case_id == case.id))}
     steps = []
     set_aside = step_personal(case.id)
-    for entry in queries.history(case):
+    for entry in entries:
         if entry.type != "task_completed":
             continue
         row = tasks.get(entry.task_id or "")
@@ -174,19 +181,26 @@ def build_page(task_id: str, user: Any, values: dict[str, Any] | None = None,
     # The start form is the public side's, also when the desk officer registered it.
     hidden = privacy.withheld_fields(start_spec, submitted, True, not shows_identity)
     submitted = privacy.redact(submitted, hidden)
+    entries = queries.history(case)
+    steps = _steps(case, version, not shows_identity, entries)
+    pending = rework.pending_answer(entries, conventions.of(version))
     if values is None:
         on_record = summary_on_record(case, form_document(version, task.form_schema))
-        values = {**_carried_over(form, submitted, on_record), **(draft or {})}
+        redraft = rework.redraft_values(pending, conventions.of(version), task.bpmn_id)
+        values = {**_carried_over(form, submitted, on_record), **redraft, **(draft or {})}
     page = TaskPage(
         task=task, case=case, start_spec=start_spec, submitted=submitted,
         submitted_hidden=hidden,
         identity=_identity(case, start_spec) if shows_identity else None,
-        steps=_steps(case, version, not shows_identity),
+        steps=steps,
         attachments=visible_attachments(task, user), form=form, values=values,
         errors=errors or {}, notice=notice or unavailable_message(task, user),
         holder_name=user_name(task.claimed_by), completed_by_name=user_name(task.completed_by),
         has_draft=draft is not None, days_left=working_days_left(task.due_at, now),
         overdue=task.due_at is not None and task.due_at < now,
+        sent_back=rework.sent_back(steps, entries, actor_name("public")),
+        pending_answer=pending,
+        notes=notes.case_notes(entries),
     )
     if may_reassign(user, task) and task.status == "ready":
         page.reassign_to = [(u.id, u.full_name)
@@ -265,7 +279,16 @@ def _complete(task: HumanTask, user: Any, form: MultiDict[str, str], spec: FormS
         page = build_page(task.id, user, data)
         page.errors = {"__all__": [notice]}
         return SubmitResult("conflict", page)
-    return SubmitResult("completed", tracking_code=case.tracking_code, next_step=_next_step(case))
+    return SubmitResult("completed", tracking_code=case.tracking_code, next_step=_next_step(case),
+                        next_task_id=_next_task_for(case, user))
+
+
+def _next_task_for(case: Case, user: Any) -> str:
+    """The case's next waiting task when USER may work it and nobody else holds it."""
+    for waiting in queries.open_tasks(case):
+        if waiting.claimed_by in (None, user.id) and may_work(user, waiting):
+            return waiting.id
+    return ""
 
 
 def _next_step(case: Case) -> str:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from ..cases.attachments import attachment_file
 from ..web.errors import render_error
-from . import service, taskpage
+from . import bulk, notes, service, taskpage
 from .service import PermissionDenied, TaskTaken
 
 bp = Blueprint("inbox", __name__, url_prefix="/tugas", template_folder="templates",
@@ -75,6 +75,8 @@ def submit(task_id: str) -> Response | tuple[str, int]:
     if result.kind == "completed":
         flash(_("Tugas %(code)s selesai. Berikutnya: %(next)s.",
                 code=result.tracking_code, next=result.next_step), "success")
+        if result.next_task_id:  # the case's next step is this user's too: stay on the case
+            return redirect(url_for("inbox.task", task_id=result.next_task_id))
         return redirect(url_for("inbox.inbox"))
     status = 409 if result.kind == "conflict" else 422
     return render_template("inbox/task.html", page=result.page), status
@@ -119,3 +121,51 @@ def attachment(task_id: str, attachment_id: str) -> Response:
     file = service.attachment_for(task_id, attachment_id, current_user)
     return send_file(attachment_file(file), mimetype=file.content_type, as_attachment=True,
                      download_name=file.original_name)
+
+
+@bp.post("/<task_id>/catatan")
+@login_required
+def add_note(task_id: str) -> Response:
+    """Add an internal note to the task's case (staff only; recorded as an event)."""
+    try:
+        notes.add_note(task_id, current_user, request.form.get("catatan", ""))
+    except notes.NoteRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Catatan internal disimpan."), "success")
+    return redirect(url_for("inbox.task", task_id=task_id, _anchor="catatan-internal"))
+
+
+@bp.post("/ambil-banyak")
+@login_required
+def claim_many() -> Response:
+    """Take the ticked tasks of the queue at once."""
+    if not service.has_lane_role(current_user):
+        abort(403)
+    report = bulk.claim_many(request.form.getlist("tugas"), current_user)
+    _flash_bulk(report, _("%(num)d tugas kini Anda kerjakan.", num=len(report.done)))
+    return redirect(url_for("inbox.inbox", view="saya" if report.done else "antrean"))
+
+
+@bp.post("/alihkan-banyak")
+@login_required
+def assign_many() -> Response:
+    """Hand the ticked tasks to one named holder of their lane (the lane's lead, admins)."""
+    if not service.may_supervise(current_user):
+        abort(403)
+    target = request.form.get("pengguna", "")
+    report = bulk.assign_many(request.form.getlist("tugas"), current_user,
+                              int(target) if target.isdigit() else -1)
+    _flash_bulk(report, _("%(num)d tugas dialihkan kepada %(name)s.", num=len(report.done),
+                          name=report.target_name))
+    back = request.form.get("kembali", "")
+    return redirect(back if back.startswith("/tugas") else url_for("inbox.inbox", view="semua"))
+
+
+def _flash_bulk(report: bulk.BulkReport, done_message: str) -> None:
+    if report.done:
+        flash(done_message, "success")
+    for code, reason in report.refused:
+        flash(_("%(code)s: %(reason)s", code=code, reason=reason), "warning")
+    if not report.done and not report.refused:
+        flash(_("Pilih dahulu tugas yang akan diproses."), "warning")

@@ -156,15 +156,25 @@ def test_the_audit_page_and_export_withhold_the_anonymous_public_material(
 
 def test_the_desk_officer_finds_a_complainant_by_nik_phone_or_email(
         deployed: Flask, signed_in: Clients) -> None:
-    case_id, code = submit(deployed, anonim=True)
+    case_id, code = submit(deployed)
     other_id, other = submit(deployed, nik="1605019999990001", telepon="082100000001",
-                             email="orang.lain@example.com")
+                             email="orang.lain@example.com", nama="Siti Aminah Lubis")
     officer = signed_in("petugas")
     for query in ("1605011201900001", "0812 3456 7890", "+6281234567890",
                   "Siti.Aminah@Example.com"):
         html = officer.get("/tugas/antrean", query_string={"q": query}).get_data(as_text=True)
         assert code in html and other not in html, query
     assert case_id != other_id
+
+
+def test_an_anonymous_case_is_never_found_by_identity(deployed: Flask,
+                                                      signed_in: Clients) -> None:
+    _case_id, code = submit(deployed, anonim=True)
+    officer = signed_in("petugas")
+    assert code in officer.get("/tugas/antrean").get_data(as_text=True)
+    for query in ("1605011201900001", "081234567890", "siti.aminah@example.com", "Siti Aminah"):
+        html = officer.get("/tugas/antrean", query_string={"q": query}).get_data(as_text=True)
+        assert code not in html, query
 
 
 def test_a_search_by_identity_tells_the_team_nothing(deployed: Flask,

@@ -236,7 +236,11 @@ def test_the_migration_encrypts_identities_stored_before_it(tmp_path: Path) -> N
         session = get_session()
         assert identity_of(7) == {"nama": "Siti Lama", "nik": "1605011201900001",
                                   "telepon": "081234567890", "email": "lama@example.com"}
-        assert find_case_ids("lama@example.com") == [7]
+        # The lookup digests were built (the case is anonymous: a search never returns it).
+        digest = identity.lookup_digest("email", "lama@example.com")
+        assert session.execute(text("SELECT case_id FROM identity_lookups WHERE digest = :d"),
+                               {"d": digest}).scalars().all() == [7]
+        assert find_case_ids("lama@example.com") == []
         assert identity.contact_email(7) == "lama@example.com"
         sides = dict(session.execute(text("SELECT id, supplied_by FROM attachments")).all())
         assert sides == {"ktp": "public", "kk": "public", "memo": "staff"}
