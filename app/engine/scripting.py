@@ -1,8 +1,10 @@
-"""The SpiffWorkflow script environment of this app: every evaluation goes to the sandbox.
+"""The SpiffWorkflow script environment of this app: diagram code runs in the sandbox.
 
 Conditions, timer expressions, scripts and the properties the app evaluates run in a separate,
-resource-limited process (`sandbox.py`) as restricted code (`restricted.py`). Task data goes there
-as JSON and comes back as JSON, so a script can only ever write plain data into a case.
+resource-limited process (`sandbox.py`) as restricted code (`restricted.py`); only a condition
+that merely compares task data with constants is read in-process (`fastpath.py`). Task data goes
+to the sandbox as JSON and comes back as JSON, so a script can only ever write plain data into a
+case.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import clock
+from .fastpath import evaluate_simple
 from .restricted import RestrictedCodeError, compile_errors, plain_json
 from .sandbox import SandboxPool
 
@@ -50,7 +53,11 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         return reply
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        """The value of EXPRESSION on the task data CONTEXT."""
+        """The value of EXPRESSION on the task data CONTEXT (simple conditions in-process)."""
+        if not external_context:
+            handled, value = evaluate_simple(expression, context)
+            if handled:
+                return value
         return self._run("eval", expression, context, external_context)["value"]
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
