@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -74,9 +75,12 @@ class _Outbox:
         self.session = session
         self.case = case
         self.conv: ProcessConventions = conventions.of(case.process_version)
-        # The address is read only to know whether to write; the row names "the complainant".
-        self.email = COMPLAINANT if contact_email(case.id, session) else None
         self._entries: list[queries.HistoryEntry] | None = None
+
+    @cached_property
+    def email(self) -> str | None:
+        """The complainant when an address is on record; read (decrypted) only when needed."""
+        return COMPLAINANT if contact_email(self.case.id, self.session) else None
 
     def element_ran(self, element: ElementConventions | None) -> None:
         """Send what an element that ran (start, end, script, event) names."""
