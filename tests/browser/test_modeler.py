@@ -163,6 +163,10 @@ def test_a_diagram_downloaded_from_the_modeler_keeps_the_conventions(
     expect(page.locator("#lint-summary")).to_have_attribute("data-state", "done")
     # bpmn-js knows every element of the shipped diagram (spiffworkflow moddle included).
     expect(page.locator("#modeler-status")).to_have_attribute("data-import-warnings", "0")
+    # The palette keeps bpmn-js's look: the page's CSS does not paint its entries as buttons.
+    tool = page.locator(".djs-palette .entry").first
+    expect(tool).to_have_css("background-color", "rgba(0, 0, 0, 0)")
+    expect(tool).to_have_css("padding", "0px")
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh .bpmn").click()
     text = download.value.path().read_text("utf-8")
