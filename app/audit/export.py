@@ -23,8 +23,8 @@ from sqlalchemy import select
 from ..auth.service import get_user
 from ..cases.models import Case, CaseEvent, ProcessVersion
 from ..cases.service import start_info
+from ..cases.standard import standard_of
 from ..db import get_session, utcnow
-from .standard import standard_of
 
 # Event types that are steps of the process (process mining); audit actions are not.
 PROCESS_EVENTS = ("case_submitted", "task_completed", "timer_fired", "sla_breached",

@@ -10,9 +10,9 @@ from sqlalchemy import Select, exists, func, select
 
 from ..auth.service import get_user
 from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion
+from ..cases.standard import OUTCOMES, standard_clause, standard_of
 from ..db import get_session, utcnow
 from ..engine import WIB
-from .standard import OUTCOMES, standard_clause, standard_of
 
 PAGE_SIZE = 25
 # Query arguments: Indonesian words, and the summary roles (`x-ringkasan`) for those columns.

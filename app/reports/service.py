@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth import lanes
+from ..cases import standard
 from ..cases.models import Case, HumanTask, Timer
 from ..cases.service import NoProcessDeployed, active_version, form_document, start_info
 from ..db import get_session, utcnow
@@ -122,19 +123,14 @@ def responded_at(case: CaseRow) -> datetime | None:
 
 
 def standard_outcome(case: CaseRow, now: datetime) -> str | None:
-    """"met", "breached" or "pending" for a case with a service standard, else None."""
-    if case.due_at is None:
-        return None
-    done = responded_at(case)
-    if done is not None:
-        return "met" if done <= case.due_at else "breached"
-    return "breached" if now > case.due_at else "pending"
+    """MET, BREACHED or PENDING for a case with a service standard, else None (cases.standard)."""
+    return standard.standard_outcome(case.answered_at, case.due_at, now, case.closed_at)
 
 
 def count_outcomes(outcomes: Iterable[str | None]) -> OnTime:
     """Tally met/breached/pending outcomes."""
     tally = Counter(o for o in outcomes if o)
-    return OnTime(tally["met"], tally["breached"], tally["pending"])
+    return OnTime(tally[standard.MET], tally[standard.BREACHED], tally[standard.PENDING])
 
 
 def _in_period(query: Any, period: Period, include_secret: bool) -> Any:
@@ -175,11 +171,11 @@ def second_round(case_ids: list[int], now: datetime) -> OnTime:
     outcomes = []
     for timer in rows:
         if timer.status == "fired":
-            outcomes.append("breached")
+            outcomes.append(standard.BREACHED)
         elif timer.status == "cancelled":
-            outcomes.append("met")
+            outcomes.append(standard.MET)
         else:
-            outcomes.append("breached" if now > timer.due_at else "pending")
+            outcomes.append(standard.BREACHED if now > timer.due_at else standard.PENDING)
     return count_outcomes(outcomes)
 
 

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.audit.standard import BREACHED, MET, PENDING, standard_outcome
 from app.audit.verify import verify_all
 from app.cases.models import Case, CaseEvent
+from app.cases.standard import BREACHED, MET, PENDING, standard_outcome
 from app.db import get_session
 from tests.audit.journeys import breached_then_answered, closed_by_timer, full_journey, referred
 from tests.conftest import csrf_token_from, login

@@ -1,4 +1,4 @@
-"""Whether a case met its service standard: the one definition audit (and reports) share.
+"""Whether a case met its service standard: the one definition audit and reports share.
 
 A case meets the standard when the answer reached the complainant (the `milestone=answered`
 event, kept as the case's `answered_at`) -- or, for a case closed without an answer (referred to
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_
 
-from ..cases.models import Case
+from .models import Case
 
 MET = "terpenuhi"
 BREACHED = "terlampaui"
