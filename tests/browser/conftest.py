@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,14 +55,11 @@ def _setup(app: Flask) -> None:
         ensure_demo_users()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real application served over HTTP on 127.0.0.1 and a free port."""
-    folder = tmp_path_factory.mktemp("live")
-    app = make_test_app(folder)
-    _setup(app)
+@contextmanager
+def serving(app: Flask, name: str) -> Iterator[LiveServer]:
+    """Serve APP over HTTP on 127.0.0.1 and a free port until the block ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
@@ -70,6 +68,30 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
         server.server_close()
         app.extensions["db_engine"].dispose()
+
+
+def page_opener(browser: Any, server: LiveServer, width: int, height: int,
+                timeout_ms: int) -> tuple[Any, list[Any]]:
+    """A function opening pages on SERVER in fresh contexts, and the list of those contexts."""
+    contexts: list[Any] = []
+
+    def make(width: int = width, height: int = height) -> Any:
+        context = browser.new_context(base_url=server.url,
+                                      viewport={"width": width, "height": height})
+        context.set_default_timeout(timeout_ms)
+        contexts.append(context)
+        return context.new_page()
+
+    return make, contexts
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real application served over HTTP on 127.0.0.1 and a free port."""
+    app = make_test_app(tmp_path_factory.mktemp("live"))
+    _setup(app)
+    with serving(app, "live-server") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -94,15 +116,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def new_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     """Opens pages in fresh browser contexts (one per person); all are closed afterwards."""
-    contexts: list[Any] = []
-
-    def make(width: int = 1280, height: int = 900) -> Any:
-        context = browser.new_context(base_url=live_server.url,
-                                      viewport={"width": width, "height": height})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
+    make, contexts = page_opener(browser, live_server, 1280, 900, 10_000)
     yield make
     for context in contexts:
         context.close()

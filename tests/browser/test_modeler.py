@@ -7,18 +7,16 @@ The modeler deploys a new version, so this module runs on its own server: the se
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from app.cases.events import PUBLIC
 from app.cases.service import active_version, submit_case
 from app.processes.service import deploy, form_files
-from tests.browser.conftest import LiveServer, _QuietHandler, _setup, sign_in
+from tests.browser.conftest import LiveServer, _setup, page_opener, serving, sign_in
 from tests.support import START_DATA, make_test_app
 
 # Drives bpmn-js through its API (dragging from the palette is impractical in a test): a user
@@ -47,30 +45,14 @@ def modeler_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     """A server of its own, set up like `make run`."""
     app = make_test_app(tmp_path_factory.mktemp("modeler"))
     _setup(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="modeler-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["db_engine"].dispose()
+    with serving(app, "modeler-server") as server:
+        yield server
 
 
 @pytest.fixture
 def open_page(browser: Any, modeler_server: LiveServer) -> Iterator[Any]:
     """Pages on the modeler's server, one browser context each."""
-    contexts: list[Any] = []
-
-    def make(width: int = 1400, height: int = 1000) -> Any:
-        context = browser.new_context(base_url=modeler_server.url,
-                                      viewport={"width": width, "height": height})
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
+    make, contexts = page_opener(browser, modeler_server, 1400, 1000, 15_000)
     yield make
     for context in contexts:
         context.close()

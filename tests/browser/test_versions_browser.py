@@ -7,7 +7,6 @@ the session's shared server, where other tests start cases.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,14 +14,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.cases import service
 from app.cases.events import PUBLIC
 from app.cases.models import Case
 from app.db import get_session
 from app.processes.service import deploy
-from tests.browser.conftest import LiveServer, _QuietHandler, _setup, sign_in
+from tests.browser.conftest import LiveServer, _setup, serving, sign_in
 from tests.support import ROOT, START_DATA, make_test_app
 from tests.test_process_versions import FORMS, safe_revision, unsafe_revision
 
@@ -42,16 +40,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         xml = xml.replace("perlu_koordinasi == True", "perlu_koordinasi")
         deploy(xml.encode(), forms, deployed_by="pemilik", note="Nama tugas diperjelas")
         deploy(unsafe_revision().encode(), FORMS, deployed_by="pemilik", note="Verifikasi manual")
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="versions-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["db_engine"].dispose()
+    with serving(app, "versions-server") as server:
+        yield server
 
 
 def _shot(page: Any, name: str) -> None:
