@@ -18,7 +18,7 @@ import json
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -243,21 +243,27 @@ def find_case_ids(value: str, kinds: Iterable[str] = BY_SHAPE) -> list[int]:
                                              findable_by_identity(IdentityLookup.case_id)))))
 
 
-def rotate(session: Session, batch: int = 500) -> int:
-    """Re-encrypt every identity document with the newest key; returns how many rows."""
-    fernet = _keys()[0]
-    done = 0
+def _in_batches(session: Session, batch: int) -> Iterator[Complainant]:
+    """Every stored identity in case order, committing after each batch of BATCH rows."""
     last = 0
     while True:
         rows = list(session.scalars(select(Complainant).where(Complainant.case_id > last)
                                     .order_by(Complainant.case_id).limit(batch)))
         if not rows:
-            break
+            return
         for row in rows:
-            row.sealed = fernet.rotate(row.sealed.encode("ascii")).decode("ascii")
             last = row.case_id
-            done += 1
+            yield row
         session.commit()
+
+
+def rotate(session: Session, batch: int = 500) -> int:
+    """Re-encrypt every identity document with the newest key; returns how many rows."""
+    fernet = _keys()[0]
+    done = 0
+    for row in _in_batches(session, batch):
+        row.sealed = fernet.rotate(row.sealed.encode("ascii")).decode("ascii")
+        done += 1
     return done
 
 
@@ -269,25 +275,17 @@ def reindex(session: Session, schema_of: Callable[[int], Mapping[str, Any]],
     gives a case's start-form schema. Returns how many identities were looked at.
     """
     done = 0
-    last = 0
-    while True:
-        rows = list(session.scalars(select(Complainant).where(Complainant.case_id > last)
-                                    .order_by(Complainant.case_id).limit(batch)))
-        if not rows:
-            break
-        for row in rows:
-            last = row.case_id
-            document = unseal(row.sealed)
-            data = document.get("data", {})
-            fields = identity_fields(schema_of(row.case_id))
-            kinds = {name: str(fields[name]) for name in data if fields.get(name)}
-            for name, kind in kinds.items():
-                digest = lookup_digest(kind, str(data[name]))
-                if digest:
-                    session.merge(IdentityLookup(case_id=row.case_id, kind=kind, digest=digest))
-            if any(document.get("kinds", {}).get(k) != v for k, v in kinds.items()):
-                document["kinds"] = {**document.get("kinds", {}), **kinds}
-                row.sealed = seal(document)
-            done += 1
-        session.commit()
+    for row in _in_batches(session, batch):
+        document = unseal(row.sealed)
+        data = document.get("data", {})
+        fields = identity_fields(schema_of(row.case_id))
+        kinds = {name: str(fields[name]) for name in data if fields.get(name)}
+        for name, kind in kinds.items():
+            digest = lookup_digest(kind, str(data[name]))
+            if digest:
+                session.merge(IdentityLookup(case_id=row.case_id, kind=kind, digest=digest))
+        if any(document.get("kinds", {}).get(k) != v for k, v in kinds.items()):
+            document["kinds"] = {**document.get("kinds", {}), **kinds}
+            row.sealed = seal(document)
+        done += 1
     return done
