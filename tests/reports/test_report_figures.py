@@ -10,11 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
+from flask_babel import refresh
 
 from app.cases.events import PUBLIC as PUBLIC_SIDE
 from app.reports import service
 from app.reports.figures import p90
+from tests.conftest import login
 from tests.reports.helpers import (
     at,
     complete,
@@ -154,3 +157,16 @@ def test_an_unknown_skm_marker_is_refused_at_deploy(tmp_path: Path) -> None:
     [problem] = _problems(*copy_process(tmp_path, edit_forms=odd))
     assert problem.startswith("konfirmasi_jawaban (Mengonfirmasi jawaban)")
     assert "x-skm \"U10\" tidak dikenal" in problem
+
+
+def test_the_grade_is_worded_in_english_when_chosen(quality: Flask) -> None:
+    _seed()
+    client = quality.test_client()
+    assert login(client, "kepala").status_code == 302
+    refresh()  # the fixture holds one app context: forget the language the seeding used
+    with time_machine.travel(NOW, tick=False):
+        english = client.get("/laporan?dari=2026-11-30&sampai=2026-12-09&lang=en").get_data(
+            as_text=True)
+    # 87.50, grade B ("Baik", see the hand count above) reads "Good" in English.
+    assert '<html lang="en">' in english
+    assert "87.50" in english and "Good · " in english and "Baik · " not in english
