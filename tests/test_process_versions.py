@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from app.audit.service import audit_case
 from app.cases import service
 from app.cases.events import PUBLIC, verify_chain
 from app.cases.models import Case, CaseEvent, HumanTask, ProcessVersion
@@ -354,3 +355,23 @@ def test_a_safe_migration_on_postgresql(tmp_path: Any) -> None:
                 assert _ready(case).name == "Memverifikasi pengaduan"
         finally:
             app.extensions["db_engine"].dispose()
+
+
+def test_the_timeline_of_a_migrated_case_shows_each_step_with_its_own_version_s_form(
+    app: Flask, runner: FlaskCliRunner, versions: str
+) -> None:
+    with app.app_context():
+        service.complete_task(_ready(_case(versions)).id, FORWARD, OFFICER)
+        service.complete_task(_ready(_case(versions)).id, STUDY_ALONE, TEAM)  # on version 1
+    moved = runner.invoke(args=["process", "migrate", "--case", versions, "--to-version", "2"])
+    assert moved.exit_code == 0, moved.output
+    with app.app_context():
+        entries = audit_case(_case(versions), ["Auditor"]).entries
+        [study] = [e for e in entries if e.event.bpmn_id == "telaah_pengaduan"
+                   and e.event.type == "task_completed"]
+        # The study was recorded on version 1, whose form says "Hasil telaah" (version 2 rewords).
+        assert study.spec is not None
+        titles = {f.get("title") for f in study.spec.schema["properties"].values()}
+        assert "Hasil telaah" in titles and "Hasil penelaahan" not in titles
+        checked = runner.invoke(args=["audit", "verify", "--case", versions])
+        assert checked.exit_code == 0, checked.output

@@ -133,15 +133,27 @@ def _version_diagram(version_id: int) -> ParsedDiagram:
     return parsed_diagram(version)
 
 
-def _starting_diagram(case: Case, events: list[CaseEvent]) -> ParsedDiagram:
-    """The version the case started on: before its first migration, else its own version."""
-    for stored in events:
-        if stored.type == "case_migrated":
-            source = recorded(stored).data.get("from_version_id")
-            if isinstance(source, int):
-                return _version_diagram(source)
-            break
-    return parsed_diagram(case.process_version)
+def versions_in_effect(case: Case, events: list[CaseEvent]) -> list[ProcessVersion]:
+    """The process version each event happened on: a migrated case changed version on the way.
+
+    Before its first `case_migrated` event a case ran on that event's `from_version_id`; each
+    migration switches to its `to_version_id` after the event itself.
+    """
+    session = get_session()
+
+    def version_of(data_json: str, key: str) -> ProcessVersion | None:
+        found = json.loads(data_json).get(key)
+        return session.get(ProcessVersion, found) if isinstance(found, int) else None
+
+    first = next((e for e in events if e.type == "case_migrated"), None)
+    current = (version_of(first.data_json, "from_version_id") if first else None) or (
+        case.process_version)
+    in_effect = []
+    for event in events:
+        in_effect.append(current)
+        if event.type == "case_migrated":
+            current = version_of(event.data_json, "to_version_id") or current
+    return in_effect
 
 
 def replay_case(case: Case, events: list[CaseEvent], hidden: frozenset[str] = frozenset()
@@ -150,7 +162,8 @@ def replay_case(case: Case, events: list[CaseEvent], hidden: frozenset[str] = fr
 
     HIDDEN names data fields the viewer may not see (left out of each frame's data).
     """
-    replayer = Replayer(engine(), _starting_diagram(case, events), _version_diagram)
+    first = versions_in_effect(case, events)[0] if events else case.process_version
+    replayer = Replayer(engine(), parsed_diagram(first), _version_diagram)
     out = CaseReplay(replayer=replayer)
     pending: deque[ExpectedEvent] = deque()
     passed: list[str] = []

@@ -20,6 +20,7 @@ from ..cases.models import Case, CaseEvent, HumanTask, ProcessVersion, Timer
 from ..cases.service import form_document, identity_fields, start_info
 from ..db import get_session
 from ..formrender import FormSpec
+from .replay import versions_in_effect
 from .verify import VerificationReport, verify_all
 
 __all__ = ["VerificationReport", "verify_all"]
@@ -108,7 +109,10 @@ def audit_case(case: Case, viewer_roles: Iterable[str] = ()) -> CaseAudit:
     }
     names = _ActorNames()
     set_aside = step_personal(case.id)
-    entries = [_entry(event, version, tasks, names, withheld, set_aside) for event in events]
+    entries = [
+        _entry(event, in_effect, tasks, names, withheld, set_aside)
+        for event, in_effect in zip(events, versions_in_effect(case, events), strict=True)
+    ]
     open_tasks = sorted(
         (t for t in tasks.values() if t.status == "ready"), key=lambda t: t.created_at
     )
