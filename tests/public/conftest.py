@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +20,13 @@ from app.auth.service import get_user_by_username
 from app.cases import service
 from app.cases.events import Actor
 from app.cases.models import Attachment, Case, Complainant, HumanTask
+from app.cli import upgrade_database
 from app.db import get_session
 from app.notify.models import Outbox
 from app.processes.service import deploy_file
+from app.web import limiter
 from tests.conftest import csrf_token_from
-from tests.support import DELIVER, OFFICER, ROOT, STUDY_ALONE, TEAM
+from tests.support import DELIVER, OFFICER, ROOT, STUDY_ALONE, TEAM, make_test_app
 
 # A real 1x1 PNG: passes the content check.
 PNG = bytes.fromhex(
@@ -55,6 +58,19 @@ IDENTITY_STRINGS = (
     "sri.rahasia@example.com",
     "Jalan Kenanga",
 )
+
+
+@pytest.fixture
+def limited(tmp_path: Path) -> Iterator[Flask]:
+    """The app with its rate limits on (TestConfig switches them off), the diagram deployed."""
+    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        upgrade_database()
+        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
+    limiter.reset()
+    yield app
+    limiter.reset()
+    app.extensions["db_engine"].dispose()
 
 
 @pytest.fixture

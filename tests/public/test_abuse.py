@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from app.cli import upgrade_database
-from app.processes.service import deploy_file
 from app.web import limiter
 from tests.public.conftest import ANONYMOUS, counts, post_form, submit
-from tests.support import ROOT, make_test_app
+from tests.support import make_test_app
 
 TOO_MANY = "Terlalu banyak permintaan"
-
-
-@pytest.fixture
-def limited(tmp_path: Path) -> Iterator[Flask]:
-    """The app with its rate limits on (TestConfig switches them off)."""
-    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    with app.app_context():
-        upgrade_database()
-        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
-    limiter.reset()
-    yield app
-    limiter.reset()
-    app.extensions["db_engine"].dispose()
 
 
 def test_a_flood_of_submissions_is_stopped_with_an_indonesian_message(limited: Flask) -> None:

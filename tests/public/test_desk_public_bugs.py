@@ -6,7 +6,6 @@ import os
 import re
 import subprocess  # nosec B404 # runs this project's own Python and make
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from app.config import default_public_base_url
 from app.db import get_session
 from app.formrender import build_spec, format_size, load_spec, parse_submission, validate
 from app.processes.service import deploy_file
-from app.web import limiter
 from tests.conftest import csrf_token_from, login
 from tests.public.conftest import (
     ANONYMOUS,
@@ -102,19 +100,6 @@ def test_registration_reports_the_channel_with_the_other_errors_at_once(
 
 
 # 5 --------------------------------------------------------------------------------------------
-@pytest.fixture
-def limited(tmp_path: Path) -> Iterator[Flask]:
-    """The app with its rate limits on."""
-    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    with app.app_context():
-        upgrade_database()
-        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
-    limiter.reset()
-    yield app
-    limiter.reset()
-    app.extensions["db_engine"].dispose()
-
-
 def test_refused_forms_do_not_count_against_the_submission_limit(limited: Flask) -> None:
     client = limited.test_client()
     statuses = [submit(client, {**ANONYMOUS, "judul": ""}).status_code for _ in range(8)]

@@ -4,24 +4,17 @@ the sectioned public form, and the tracking page of a closed case."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.cases.identity import identity_of
 from app.cases.models import Case, Complainant
-from app.cli import upgrade_database
 from app.db import get_session
 from app.notify.models import Outbox
-from app.processes.service import deploy_file
-from app.web import limiter
 from tests.conftest import login
 from tests.public.conftest import ANONYMOUS, PNG, counts, post_form, submit_ok
-from tests.support import ROOT, make_test_app
 
 SLIP = {
     "kanal": "kotak_saran",
@@ -173,19 +166,6 @@ def test_the_public_form_states_the_file_limit_on_the_input(portal: Flask, clien
     page = client.get("/pengaduan/baru").get_data(as_text=True)
     assert 'data-max-bytes="5242880" data-max-label="5 MB"' in page
     assert len(PNG) < 1024
-
-
-@pytest.fixture
-def limited(tmp_path: Path) -> Iterator[Flask]:
-    """The app with its rate limits on."""
-    app = make_test_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    with app.app_context():
-        upgrade_database()
-        deploy_file(ROOT / "process" / "pengaduan.bpmn", ROOT / "forms")
-    limiter.reset()
-    yield app
-    limiter.reset()
-    app.extensions["db_engine"].dispose()
 
 
 def test_recovery_is_rate_limited(limited: Flask) -> None:
