@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,14 @@ ANSWER = {"jawaban": "KTP-el Anda sudah dicetak dan dapat diambil di kantor Disd
 DELIVER = {"cara_penyampaian": "portal", "tanggal_penyampaian": "2026-11-20"}
 ACCEPT = {"sesuai_harapan": True, "nilai_kepuasan": 4, "komentar": "Terima kasih."}
 REJECT = {"sesuai_harapan": False, "alasan_tidak_sesuai": "Di kantor KTP-el saya belum ada."}
+
+
+def run_together(target: Callable[[threading.Barrier], None], count: int = 2,
+                 timeout: float = 120) -> None:
+    """Run TARGET in COUNT threads that start together (each waits on the barrier it is given)."""
+    start = threading.Barrier(count)
+    threads = [threading.Thread(target=target, args=(start,)) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)

@@ -26,7 +26,7 @@ from tests.stores import (
     step,
     submit,
 )
-from tests.support import FORWARD, OFFICER, ROOT, postgres_schema_url
+from tests.support import FORWARD, OFFICER, ROOT, postgres_schema_url, run_together
 
 BROKEN_STATE = '{"kerusakan": "state tidak dapat dibaca"}'
 
@@ -130,12 +130,7 @@ def test_two_workers_fire_each_case_exactly_once_while_one_case_keeps_failing() 
         for moment, attempts in ((AFTER_SLA, 1), (AFTER_SLA + timedelta(minutes=5), 2)):
             moved.clear()
             with time_machine.travel(moment, tick=False):
-                start = threading.Barrier(2)
-                threads = [threading.Thread(target=worker, args=(start,)) for _ in range(2)]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join(timeout=120)
+                run_together(worker, timeout=120)
             assert errors == []
             with app.app_context():
                 assert sum(moved) == (7 if attempts == 1 else 0)

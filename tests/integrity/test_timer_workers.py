@@ -13,7 +13,7 @@ from app.cases import service
 from app.cases.models import Case, CaseEvent, Timer
 from app.db import get_session
 from tests.stores import AFTER_SLA, MONDAY_MORNING, deployed_app, submit
-from tests.support import postgres_schema_url
+from tests.support import postgres_schema_url, run_together
 
 CASES = 30
 
@@ -39,12 +39,7 @@ def test_two_workers_in_parallel_process_every_due_case_exactly_once() -> None:
                     errors.append(exc)
 
         with time_machine.travel(AFTER_SLA, tick=False):
-            start = threading.Barrier(2)
-            threads = [threading.Thread(target=worker, args=(start,)) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=300)
+            run_together(worker, timeout=300)
         assert errors == []
         with app.app_context():
             session = get_session()
