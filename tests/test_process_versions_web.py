@@ -71,7 +71,7 @@ def test_the_diff_page_lists_changes_and_colours_both_diagrams(
     assert 'data-element="telaah_pengaduan"' in html
     assert "Menelaah pengaduan dengan cermat" in html
     assert "telaah.schema.json" in html
-    assert "diffview.js" in html and html.count("bpmn-diff-canvas") == 2
+    assert "diagram.js" in html and html.count("bpmn-diff-canvas") == 2
     markers = json.loads(html.split('data-markers="', 2)[2].split('"', 1)[0].replace("&#34;", '"'))
     assert "telaah_pengaduan" in markers["lp-changed"]
 
