@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,11 @@ from tests.audit.journeys import breached_then_answered, closed_by_timer, full_j
 from tests.browser.conftest import LiveServer, sign_in
 from tests.browser.test_diagram_viewer import _watch_errors
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to docs/screenshots only with UPDATE_SCREENSHOTS=1 (as the desk's tests do);
+# otherwise to a temporary folder, so running the tests leaves the checkout as it was.
+SHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+         if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.gettempdir()) / "audit-shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def _journey_code(live_server: LiveServer) -> str:
