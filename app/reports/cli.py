@@ -50,10 +50,13 @@ def remove_day_command(day: str) -> None:
 @calendar_cli.command("list")
 def list_command() -> None:
     """List the office's extra non-working days and the configured cuti bersama."""
-    for row in workcalendar.extra_days():
+    extra, configured = workcalendar.extra_days(), sorted(workcalendar.configured_days())
+    for row in extra:
         click.echo(f"{row.day.isoformat()}  {row.reason}  ({row.added_by})")
-    for day in sorted(workcalendar.configured_days()):
+    for day in configured:
         click.echo(f"{day.isoformat()}  Cuti bersama (CUTI_BERSAMA)")
+    if not extra and not configured:
+        click.echo("Belum ada hari libur tambahan; hanya akhir pekan dan libur nasional.")
 
 
 @reports_cli.command("notify")

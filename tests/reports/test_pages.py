@@ -155,12 +155,15 @@ def test_the_calendar_page_adds_and_refuses_days(site: Flask) -> None:
 
 def test_the_calendar_commands(quality: Flask, runner: FlaskCliRunner) -> None:
     with time_machine.travel(wib("2026-12-01", 9), tick=False):
+        empty = runner.invoke(args=["calendar", "list"])
         added = runner.invoke(args=["calendar", "add-day", "2026-12-24", "--reason",
                                     "Cuti bersama Natal"])
         listed = runner.invoke(args=["calendar", "list"])
         removed = runner.invoke(args=["calendar", "remove-day", "2026-12-24"])
         missing = runner.invoke(args=["calendar", "remove-day", "2026-12-24"])
+    assert empty.exit_code == 0 and "Belum ada hari libur tambahan" in empty.output
     assert added.exit_code == 0 and "2026-12-24 menjadi hari libur" in added.output
+    assert "Belum ada" not in listed.output
     assert "2026-12-24  Cuti bersama Natal  (cli)" in listed.output
     assert removed.exit_code == 0 and "kembali hari kerja" in removed.output
     assert missing.exit_code == 1 and "bukan hari libur tambahan" in missing.output
